@@ -1,0 +1,1 @@
+"""Connectors: read county systems, map their records (pure), hand them to the sync runner."""

@@ -1,0 +1,62 @@
+"""Async engines for the two databases we support: SQLite (embedded) and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from db.errors import StorageError
+
+__all__ = ["UnsupportedDatabaseError", "create_engine", "create_sessionmaker"]
+
+SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+class UnsupportedDatabaseError(StorageError):
+    """The database URL names a driver the hub does not run on."""
+
+    def __init__(self, url: str) -> None:
+        drivername = make_url(url).drivername
+        super().__init__(
+            f"database URL uses {drivername!r}; the hub runs on "
+            f"{' or '.join(SUPPORTED_DRIVERS)} (e.g. sqlite+aiosqlite:///wenming.sqlite3)"
+        )
+
+
+def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """An engine for `url`; SQLite connections get WAL, foreign keys and a busy timeout."""
+    drivername = make_url(url).drivername
+    if drivername not in SUPPORTED_DRIVERS:
+        raise UnsupportedDatabaseError(url)
+    options: dict[str, Any] = {"echo": echo}
+    if drivername.startswith("postgresql"):
+        options["pool_pre_ping"] = True
+    engine = create_async_engine(url, **options)
+    if drivername.startswith("sqlite"):
+        event.listen(engine.sync_engine, "connect", _configure_sqlite)
+    return engine
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        # WAL lets readers run beside a sync's writes; SQLite leaves FK checks off by default.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)

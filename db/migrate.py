@@ -1,0 +1,57 @@
+"""Schema migrations (Alembic) run from code, on an async engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import db.models  # noqa: F401  (registers every table on the metadata)
+from db.base import Base
+
+__all__ = ["alembic_config", "downgrade", "pending_differences", "revision", "upgrade"]
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+async def upgrade(engine: AsyncEngine, target: str = "head") -> None:
+    """Bring the database up to `target` (the newest revision by default)."""
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), target))
+
+
+async def downgrade(engine: AsyncEngine, target: str) -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), target))
+
+
+async def revision(engine: AsyncEngine, message: str) -> None:
+    """Write a new revision from the difference between the models and `engine`'s schema."""
+    async with engine.begin() as connection:
+        await connection.run_sync(
+            lambda sync: command.revision(alembic_config(sync), message=message, autogenerate=True)
+        )
+
+
+async def pending_differences(engine: AsyncEngine) -> list[Any]:
+    """What the models hold that the migrated database lacks (empty when they match)."""
+
+    def compare(sync: Connection) -> list[Any]:
+        context = MigrationContext.configure(sync, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(compare)

@@ -1,0 +1,62 @@
+"""Every table of the hub, one module per aggregate; importing this registers them all."""
+
+from db.models.divisions import Division, DivisionLevel
+from db.models.households import CreditRating, HonourLevel, Household, HouseholdHonour
+from db.models.news import Mention, MentionTarget, NewsFeed, NewsStory
+from db.models.orders import MenuItem, OrderEvent, OrderEventKind, OrderStatus, ServiceOrder
+from db.models.points import PointsAccount, PointsBank, PointsEntry, PointsEntryKind
+from db.models.projects import (
+    Activity,
+    Award,
+    AwardLevel,
+    Project,
+    activity_teams,
+    project_teams,
+)
+from db.models.sites import Platform, Site, SiteKind, SiteStatus, site_platforms
+from db.models.sync import QuarantinedRecord, SyncRun, SyncStatus
+from db.models.teams import Team, TeamKind, TeamMembership
+from db.models.volunteers import Gender, ServiceRecord, Volunteer, VolunteerRegistration
+
+__all__ = [
+    "Activity",
+    "Award",
+    "AwardLevel",
+    "CreditRating",
+    "Division",
+    "DivisionLevel",
+    "Gender",
+    "HonourLevel",
+    "Household",
+    "HouseholdHonour",
+    "Mention",
+    "MentionTarget",
+    "MenuItem",
+    "NewsFeed",
+    "NewsStory",
+    "OrderEvent",
+    "OrderEventKind",
+    "OrderStatus",
+    "Platform",
+    "PointsAccount",
+    "PointsBank",
+    "PointsEntry",
+    "PointsEntryKind",
+    "Project",
+    "QuarantinedRecord",
+    "ServiceOrder",
+    "ServiceRecord",
+    "Site",
+    "SiteKind",
+    "SiteStatus",
+    "SyncRun",
+    "SyncStatus",
+    "Team",
+    "TeamKind",
+    "TeamMembership",
+    "Volunteer",
+    "VolunteerRegistration",
+    "activity_teams",
+    "project_teams",
+    "site_platforms",
+]

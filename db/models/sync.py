@@ -1,0 +1,73 @@
+"""Sync runs of the connectors and the records they could not accept."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base, enum_column, intpk
+
+__all__ = ["QuarantinedRecord", "SyncRun", "SyncStatus"]
+
+
+class SyncStatus(enum.Enum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class SyncRun(Base):
+    """One run of one connector stream, with its cursor and counts."""
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (
+        CheckConstraint(
+            "status <> 'succeeded' OR records_read = inserted + updated + unchanged + quarantined",
+            name="counts_add_up",
+        ),
+        CheckConstraint(
+            "records_read >= 0 AND inserted >= 0 AND updated >= 0 AND unchanged >= 0"
+            " AND quarantined >= 0 AND retired >= 0",
+            name="counts_sign",
+        ),
+    )
+
+    id: Mapped[intpk]
+    source: Mapped[str] = mapped_column(String(100), index=True)
+    stream: Mapped[str] = mapped_column(String(100))
+    county_code: Mapped[str | None] = mapped_column(String(6))
+    status: Mapped[SyncStatus] = mapped_column(enum_column(SyncStatus, "sync_status"))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    cursor: Mapped[str | None] = mapped_column(Text)
+    records_read: Mapped[int] = mapped_column(Integer, default=0)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    quarantined: Mapped[int] = mapped_column(Integer, default=0)
+    retired: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class QuarantinedRecord(Base):
+    """A source record the hub refused, kept whole with a reason a clerk can act on."""
+
+    __tablename__ = "quarantined_records"
+
+    id: Mapped[intpk]
+    sync_run_id: Mapped[int] = mapped_column(
+        ForeignKey("sync_runs.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(100), index=True)
+    stream: Mapped[str] = mapped_column(String(100))
+    county_code: Mapped[str | None] = mapped_column(String(6))
+    source_id: Mapped[str | None] = mapped_column(String(128))
+    row_number: Mapped[int | None] = mapped_column(Integer)
+    column_name: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    raw_payload: Mapped[str] = mapped_column(Text)
+    quarantined_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]

@@ -1,0 +1,1 @@
+"""The shell of the hub: settings, the ASGI app, authentication and the CLI."""

@@ -1,0 +1,166 @@
+"""The `wenming` command: serve, migrate, demo, schema, divisions import."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from connectors.divisions import read_divisions
+from connectors.errors import ConnectorError
+from db import migrate
+from db.base import table_of
+from db.bulk import delete_all, upsert_rows
+from db.engine import create_engine
+from db.errors import StorageError
+from db.models import Division
+from db.pii import PersonalDataCipher
+from demo.generator import DEFAULT_SCALE, DEFAULT_SEED, DemoOptions
+from demo.load import DemoAlreadyLoadedError, load_demo
+from hub.settings import HubError, Settings
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        result: int = arguments.handler(settings, arguments)
+        return result
+    except (HubError, StorageError, ConnectorError, DemoAlreadyLoadedError) as error:
+        print(f"wenming: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wenming", description="Wenming Hub (新时代文明实践数据中台)"
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the GraphQL API")
+    _serve_options(serve)
+    serve.set_defaults(handler=_serve)
+
+    migrate_ = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate_.set_defaults(handler=_migrate)
+
+    demo = commands.add_parser("demo", help="migrate, load the demo data, optionally serve")
+    demo.add_argument(
+        "--scale",
+        type=float,
+        default=DEFAULT_SCALE,
+        help="people and events relative to the published figures (1.0 = full)",
+    )
+    demo.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    demo.add_argument("--reset", action="store_true", help="empty the database first")
+    demo.add_argument("--serve", action="store_true", help="serve the hub afterwards")
+    _serve_options(demo)
+    demo.set_defaults(handler=_demo)
+
+    schema = commands.add_parser("schema", help="print the GraphQL SDL")
+    schema.set_defaults(handler=_schema)
+
+    divisions = commands.add_parser("divisions", help="division codes")
+    division_commands = divisions.add_subparsers(required=True, metavar="ACTION")
+    import_ = division_commands.add_parser(
+        "import", help="import provinces/cities/areas/streets CSVs (统计用区划代码)"
+    )
+    import_.add_argument("directory", type=Path)
+    import_.set_defaults(handler=_import_divisions)
+    return parser
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=None, help="default: WENMING_HOST or 127.0.0.1")
+    parser.add_argument("--port", type=int, default=None, help="default: WENMING_PORT or 8000")
+
+
+def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
+    import uvicorn
+
+    from hub.app import create_app
+
+    host = arguments.host or settings.host
+    port = arguments.port or settings.port
+    print(f"Wenming Hub on http://{host}:{port}/graphql", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    return 0
+
+
+def _migrate(settings: Settings, _arguments: argparse.Namespace) -> int:
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    print("database schema is up to date", file=sys.stderr)
+    return 0
+
+
+def _demo(settings: Settings, arguments: argparse.Namespace) -> int:
+    options = DemoOptions(seed=arguments.seed, scale=arguments.scale)
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.upgrade(engine)
+            if arguments.reset:
+                await delete_all(engine)
+            started = time.perf_counter()
+            try:
+                written = await load_demo(engine, PersonalDataCipher(settings.secret_key), options)
+            except DemoAlreadyLoadedError as error:
+                if not arguments.serve:
+                    raise
+                print(f"demo not loaded again: {error}", file=sys.stderr)
+                return
+            seconds = time.perf_counter() - started
+            print(f"demo loaded at scale {options.scale} in {seconds:.1f} s:", file=sys.stderr)
+            for table, count in sorted(written.items()):
+                print(f"  {table:<24} {count:>10,}", file=sys.stderr)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    return _serve(settings, arguments) if arguments.serve else 0
+
+
+def _schema(_settings: Settings, _arguments: argparse.Namespace) -> int:
+    from schema import print_sdl
+
+    sys.stdout.write(print_sdl())
+    return 0
+
+
+def _import_divisions(settings: Settings, arguments: argparse.Namespace) -> int:
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        total = 0
+        try:
+            async with engine.begin() as connection:
+                batch: list[dict[str, object]] = []
+                for record in read_divisions(arguments.directory):
+                    batch.append(asdict(record))
+                    if len(batch) == 5_000:
+                        await upsert_rows(connection, table_of(Division), batch, key=["code"])
+                        total += len(batch)
+                        batch = []
+                await upsert_rows(connection, table_of(Division), batch, key=["code"])
+                total += len(batch)
+        finally:
+            await engine.dispose()
+        return total
+
+    count = asyncio.run(run())
+    print(f"{count:,} divisions imported from {arguments.directory}", file=sys.stderr)
+    return 0

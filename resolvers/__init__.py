@@ -1,0 +1,1 @@
+"""Read side: per-request context, DataLoaders and short query functions returning rows."""

@@ -1,0 +1,24 @@
+"""The typed per-request context every resolver receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from resolvers.loaders import Loaders
+from resolvers.viewer import Viewer
+
+__all__ = ["Context"]
+
+
+@dataclass
+class Context:
+    """What one GraphQL request carries: how to open sessions, who asks, its loaders."""
+
+    sessionmaker: async_sessionmaker[AsyncSession]
+    viewer: Viewer = field(default_factory=Viewer)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.sessionmaker)

@@ -1,0 +1,83 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.bulk import delete_all
+from db.pii import PersonalDataCipher
+from demo.generator import DemoOptions
+from demo.load import load_demo
+from tests.databases import BACKENDS, DatabaseFactory, postgres_available
+
+TEST_SECRET = "wenming-test-secret-0123456789"
+DEMO_TEST_SCALE = 0.001
+
+
+@pytest.fixture(scope="session")
+async def database_factory(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[DatabaseFactory]:
+    factory = DatabaseFactory(tmp_path_factory.mktemp("databases"))
+    yield factory
+    await factory.close()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    if name == "postgresql" and not await postgres_available():
+        if os.environ.get("WENMING_TEST_POSTGRES_REQUIRED"):
+            pytest.fail(
+                "PostgreSQL is required (WENMING_TEST_POSTGRES_REQUIRED) but does not answer"
+            )
+        pytest.skip("PostgreSQL does not answer; set WENMING_TEST_POSTGRES_URL to run these tests")
+    return name
+
+
+@pytest.fixture(scope="session")
+async def migrated_engine(backend: str, database_factory: DatabaseFactory) -> AsyncEngine:
+    return await database_factory.create(backend)
+
+
+@pytest.fixture
+async def engine(migrated_engine: AsyncEngine) -> AsyncEngine:
+    """A migrated, empty database for one test."""
+    await delete_all(migrated_engine)
+    return migrated_engine
+
+
+@pytest.fixture(scope="session")
+def cipher() -> PersonalDataCipher:
+    return PersonalDataCipher(TEST_SECRET)
+
+
+@pytest.fixture(scope="session")
+def demo_options() -> DemoOptions:
+    return DemoOptions(scale=DEMO_TEST_SCALE)
+
+
+@pytest.fixture(scope="session")
+async def demo_engine(
+    backend: str,
+    database_factory: DatabaseFactory,
+    cipher: PersonalDataCipher,
+    demo_options: DemoOptions,
+) -> AsyncEngine:
+    """A database holding the demo at a small scale; tests only read it."""
+    engine = await database_factory.create(backend)
+    await load_demo(engine, cipher, demo_options)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def shared_divisions() -> Path:
+    path = Path(__file__).resolve().parents[2] / "shared" / "data" / "divisions"
+    if not path.exists():
+        pytest.skip(f"the shared division codes are not beside the project ({path})")
+    return path

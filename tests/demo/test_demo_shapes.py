@@ -1,0 +1,229 @@
+"""The demo holds the published shapes of domain.md, counted in the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db import models as m
+from demo.generator import DemoOptions
+from demo.places import PLACES
+
+
+async def _scalar(engine: AsyncEngine, statement: Any) -> Any:
+    async with engine.connect() as connection:
+        return (await connection.execute(statement)).scalar_one()
+
+
+def _sites(place: str, kind: m.SiteKind, *, demonstration: bool | None = None) -> Any:
+    statement = select(func.count()).where(
+        m.Site.source_system == f"demo:{place}", m.Site.kind == kind
+    )
+    if demonstration is not None:
+        statement = statement.where(m.Site.is_demonstration.is_(demonstration))
+    return statement
+
+
+def _teams(place: str, *kinds: m.TeamKind) -> Any:
+    return select(func.count()).where(
+        m.Team.source_system == f"demo:{place}", m.Team.kind.in_(kinds)
+    )
+
+
+@pytest.mark.parametrize(
+    ("place", "kind", "demonstration", "expected"),
+    [
+        ("tongren", m.SiteKind.PREFECTURE_CENTER, None, 1),
+        ("tongren", m.SiteKind.CENTER, None, 12),
+        ("tongren", m.SiteKind.INSTITUTE, None, 182),
+        ("tongren", m.SiteKind.INSTITUTE, True, 27),
+        ("tongren", m.SiteKind.STATION, None, 2929),
+        ("tongren", m.SiteKind.STATION, True, 99),
+        ("tianzhu", m.SiteKind.CENTER, None, 1),
+        ("tianzhu", m.SiteKind.SUB_CENTER, None, 5),
+        ("tianzhu", m.SiteKind.INSTITUTE, None, 20),
+        ("tianzhu", m.SiteKind.STATION, None, 198),
+        ("weifang", m.SiteKind.CENTER, None, 13),
+        ("weifang", m.SiteKind.INSTITUTE, None, 134),
+        ("weifang", m.SiteKind.STATION, None, 4017),
+        ("nujiang", m.SiteKind.PREFECTURE_CENTER, None, 1),
+        ("nujiang", m.SiteKind.SUB_CENTER, None, 7),
+        ("nujiang", m.SiteKind.POINT, True, 10),
+        ("gangcheng", m.SiteKind.STATION, None, 14),
+        ("gangcheng", m.SiteKind.POINT, None, 18),
+        ("qingyang", m.SiteKind.POINT, None, 58),
+        ("kaili", m.SiteKind.CENTER, None, 1),
+        ("kaili", m.SiteKind.INSTITUTE, None, 20),
+    ],
+)
+async def test_published_site_counts(
+    demo_engine: AsyncEngine,
+    place: str,
+    kind: m.SiteKind,
+    demonstration: bool | None,
+    expected: int,
+) -> None:
+    assert await _scalar(demo_engine, _sites(place, kind, demonstration=demonstration)) == expected
+
+
+@pytest.mark.parametrize(
+    ("place", "kinds", "expected"),
+    [
+        ("kaili", (m.TeamKind.GENERAL_BRIGADE,), 1),
+        ("kaili", (m.TeamKind.PROFESSIONAL,), 27),
+        ("kaili", (m.TeamKind.DETACHMENT,), 20),
+        ("kaili", (m.TeamKind.SOCIAL_ORGANIZATION,), 33),
+        ("tianzhu", (m.TeamKind.PROFESSIONAL,), 9),
+        ("tianzhu", (m.TeamKind.DETACHMENT, m.TeamKind.VILLAGE), 323),
+        ("gangcheng", tuple(m.TeamKind), 34),
+    ],
+)
+async def test_published_team_counts(
+    demo_engine: AsyncEngine, place: str, kinds: tuple[m.TeamKind, ...], expected: int
+) -> None:
+    assert await _scalar(demo_engine, _teams(place, *kinds)) == expected
+
+
+async def test_tianzhu_has_nine_platforms_and_its_brand_projects(demo_engine: AsyncEngine) -> None:
+    tianzhu = next(place for place in PLACES if place.key == "tianzhu")
+    platforms = select(func.count()).where(m.Platform.source_system == "demo:tianzhu")
+    assert await _scalar(demo_engine, platforms) == 9
+    async with demo_engine.connect() as connection:
+        brands = set(
+            (
+                await connection.execute(
+                    select(m.Project.name).where(
+                        m.Project.source_system == "demo:tianzhu", m.Project.is_brand
+                    )
+                )
+            ).scalars()
+        )
+    assert brands == set(tianzhu.brand_projects)
+    assert len(brands) == 25
+    assert "马背宣讲" in brands
+
+
+async def test_institutes_hang_under_sub_centers_in_tianzhu(demo_engine: AsyncEngine) -> None:
+    parent = m.Site.__table__.alias("parent")
+    statement = (
+        select(func.count())
+        .select_from(m.Site.__table__.join(parent, parent.c.id == m.Site.parent_id))
+        .where(
+            m.Site.source_system == "demo:tianzhu",
+            m.Site.kind == m.SiteKind.INSTITUTE,
+            parent.c.kind == m.SiteKind.SUB_CENTER.value,
+        )
+    )
+    assert await _scalar(demo_engine, statement) == 20
+
+
+@pytest.mark.parametrize(
+    ("title", "level", "expected"),
+    [
+        ("文明家庭", m.HonourLevel.NATIONAL, 1),
+        ("最美家庭", m.HonourLevel.NATIONAL, 14),
+        ("最美家庭", m.HonourLevel.PROVINCIAL, 509),
+        ("文明家庭", m.HonourLevel.CITY, 37),
+        ("最美家庭", m.HonourLevel.CITY, 1520),
+    ],
+)
+async def test_qingyang_honours_by_level(
+    demo_engine: AsyncEngine, title: str, level: m.HonourLevel, expected: int
+) -> None:
+    statement = select(func.count()).where(
+        m.HouseholdHonour.title == title, m.HouseholdHonour.level == level
+    )
+    assert await _scalar(demo_engine, statement) == expected
+
+
+async def test_people_and_events_follow_the_scale(
+    demo_engine: AsyncEngine, demo_options: DemoOptions
+) -> None:
+    for place in PLACES:
+        statement = select(func.count()).where(m.Volunteer.source_system == f"demo:{place.key}")
+        assert await _scalar(demo_engine, statement) == demo_options.scaled(place.volunteers), (
+            place.key
+        )
+    kaili_orders = select(func.count()).where(m.ServiceOrder.source_system == "demo:kaili")
+    assert await _scalar(demo_engine, kaili_orders) == demo_options.scaled(12_000)
+
+
+async def test_published_totals_add_up_at_scale(
+    demo_engine: AsyncEngine, demo_options: DemoOptions
+) -> None:
+    served = select(func.sum(m.Activity.people_served)).where(
+        m.Activity.source_system == "demo:nujiang"
+    )
+    assert await _scalar(demo_engine, served) == demo_options.scaled(158_800)
+    redeemed = select(func.sum(m.PointsEntry.redeemed_value_fen))
+    assert await _scalar(demo_engine, redeemed) == demo_options.scaled(126_000) * 100
+    credit = select(func.sum(m.CreditRating.credit_line_yuan))
+    assert (
+        await _scalar(demo_engine, credit) == demo_options.scaled(3_680_000_000) // 10_000 * 10_000
+    )
+    banks = select(func.count()).where(m.PointsBank.source_system == "demo:tongren")
+    assert await _scalar(demo_engine, banks) == 125
+
+
+async def test_no_points_balance_falls_below_its_bank_floor(demo_engine: AsyncEngine) -> None:
+    balances = (
+        select(
+            m.PointsAccount.id,
+            func.sum(m.PointsEntry.points).label("balance"),
+            m.PointsBank.redemption_floor,
+        )
+        .join(m.PointsEntry, m.PointsEntry.account_id == m.PointsAccount.id)
+        .join(m.PointsBank, m.PointsBank.id == m.PointsAccount.bank_id)
+        .group_by(m.PointsAccount.id, m.PointsBank.redemption_floor)
+    )
+    async with demo_engine.connect() as connection:
+        rows = (await connection.execute(balances)).all()
+    assert rows
+    assert all(row.balance >= row.redemption_floor for row in rows)
+
+
+async def test_every_order_log_matches_its_status(demo_engine: AsyncEngine) -> None:
+    last_step = (
+        select(m.OrderEvent.order_id, func.count().label("steps"))
+        .where(
+            m.OrderEvent.kind.in_(
+                [
+                    m.OrderEventKind.DISPATCHED,
+                    m.OrderEventKind.ACCEPTED,
+                    m.OrderEventKind.DELIVERED,
+                    m.OrderEventKind.RATED,
+                ]
+            )
+        )
+        .group_by(m.OrderEvent.order_id)
+        .subquery()
+    )
+    statement = select(m.ServiceOrder.status, func.coalesce(last_step.c.steps, 0)).outerjoin(
+        last_step, last_step.c.order_id == m.ServiceOrder.id
+    )
+    depth = {
+        m.OrderStatus.ORDERED: 0,
+        m.OrderStatus.CANCELLED: 0,
+        m.OrderStatus.DISPATCHED: 1,
+        m.OrderStatus.ACCEPTED: 2,
+        m.OrderStatus.DELIVERED: 3,
+        m.OrderStatus.RATED: 4,
+    }
+    async with demo_engine.connect() as connection:
+        rows = (await connection.execute(statement)).all()
+    assert rows
+    assert all(steps == depth[status] for status, steps in rows)
+
+
+async def test_every_village_station_sits_in_a_village(demo_engine: AsyncEngine) -> None:
+    statement = (
+        select(func.count())
+        .select_from(
+            m.Site.__table__.join(m.Division.__table__, m.Division.code == m.Site.division_code)
+        )
+        .where(m.Site.kind == m.SiteKind.STATION, m.Division.level != m.DivisionLevel.VILLAGE)
+    )
+    assert await _scalar(demo_engine, statement) == 0
