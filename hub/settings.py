@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 __all__ = ["DEV_SECRET", "HubError", "Settings", "SettingsError"]
 
@@ -37,6 +38,7 @@ class Settings:
     port: int = DEFAULT_PORT
     cors_origins: tuple[str, ...] = ()
     echo_sql: bool = False
+    api_keys_file: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +63,7 @@ class Settings:
                 if origin.strip()
             ),
             echo_sql=_bool(env, "WENMING_ECHO_SQL", default=False),
+            api_keys_file=Path(env["WENMING_API_KEYS_FILE"]) if env.get("WENMING_API_KEYS_FILE") else None,
         )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.pii import PersonalDataCipher
 from resolvers.loaders import Loaders
 from resolvers.viewer import Viewer
 
@@ -17,6 +18,7 @@ class Context:
     """What one GraphQL request carries: how to open sessions, who asks, its loaders."""
 
     sessionmaker: async_sessionmaker[AsyncSession]
+    cipher: PersonalDataCipher
     viewer: Viewer = field(default_factory=Viewer)
     loaders: Loaders = field(init=False)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from db.models import significant_prefix
+
 __all__ = ["Role", "Viewer"]
 
 
@@ -36,10 +38,5 @@ class Viewer:
             return True
         if not self.is_staff:
             return False
-        return any(county_code.startswith(_prefix(code)) for code in self.scope)
+        return any(county_code.startswith(significant_prefix(code)) for code in self.scope)
 
-
-def _prefix(code: str) -> str:
-    """The significant prefix of a division code: 520000 → 52, 520600 → 5206."""
-    stripped = code[:6].rstrip("0")
-    return code[:6] if len(stripped) > 4 else stripped.ljust(2 * ((len(stripped) + 1) // 2), "0")

@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter
 
+from schema.errors import ErrorCodes
+from schema.limits import ComplexityLimit
 from schema.query import Query
+from schema.sites import Center, Institute, Point, PrefectureCenter, Station, SubCenter
 
 __all__ = ["build_schema", "print_sdl"]
 
 
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(query=Query)
+    return strawberry.Schema(
+        query=Query,
+        types=[PrefectureCenter, Center, SubCenter, Institute, Station, Point],
+        # Classes, not instances: strawberry makes one per operation, so no state is
+        # shared between concurrent requests.
+        extensions=[
+            ErrorCodes,
+            lambda: AddValidationRules([ComplexityLimit]),
+            lambda: MaxTokensLimiter(max_token_count=5_000),
+            lambda: MaxAliasesLimiter(max_alias_count=30),
+        ],
+    )
 
 
 def print_sdl() -> str:

@@ -1,19 +1,216 @@
-"""The root Query type."""
+"""The root Query type: one entry point per list and look-up of api.md."""
 
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
-from resolvers.context import Context
+from db import models as m
+from resolvers import households, news, orders, projects, sites, sync, teams
+from resolvers.common import Sort, ordering, root_page
+from resolvers.paging import PageRequest
 from schema.divisions import Division
+from schema.errors import BadUserInput
+from schema.households import Household
+from schema.info import Info
+from schema.inputs import (
+    ActivityFilter,
+    ActivityOrder,
+    DivisionFilter,
+    HouseholdFilter,
+    OrderFilter,
+    ProjectFilter,
+    ProjectOrder,
+    QuarantineFilter,
+    SiteFilter,
+    SiteOrder,
+    StoryFilter,
+    SyncRunFilter,
+    TeamFilter,
+    TeamOrder,
+    VolunteerFilter,
+    VolunteerOrder,
+    checked_division_code,
+    sorts,
+)
+from schema.news import NewsStory
+from schema.node import decode_id, resolve_node
+from schema.orders import ServiceOrder
+from schema.permissions import require_staff
+from schema.projects import Activity, Project
+from schema.relay import MAX_FIRST, Connection, Node, connection, page_request
+from schema.sites import Center, Site, site_from_row
+from schema.sync import QuarantinedRecord, SyncRun
+from schema.teams import Team
+from schema.viewer import Viewer
+from schema.volunteers import Volunteer
 
 __all__ = ["Query"]
+
+_BY_ID = [Sort("id")]
+_NEWEST_STORIES = [Sort("published_at", descending=True)]
+_NEWEST_ORDERS = [Sort("ordered_at", descending=True)]
+_NEWEST_RUNS = [Sort("started_at", descending=True)]
+
+
+def _page(first: int | None, after: str | None) -> PageRequest:
+    return page_request(first, after)
 
 
 @strawberry.type
 class Query:
+    @strawberry.field(description="Any object by its global id.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:  # noqa: A002
+        return await resolve_node(info, id)
+
+    @strawberry.field(description=f"Objects by their global ids (at most {MAX_FIRST}), in order.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > MAX_FIRST:
+            raise BadUserInput(f"{len(ids)} ids given; at most {MAX_FIRST} at once")
+        return [await resolve_node(info, global_id) for global_id in ids]
+
+    @strawberry.field(description="Who is asking, and what they may see.")
+    def viewer(self, info: Info) -> Viewer:
+        return Viewer.from_viewer(info.context.viewer)
+
     @strawberry.field(description='A division by its national code, e.g. "522601".')
-    async def division(self, info: Info[Context, None], code: str) -> Division | None:
-        row = await info.context.loaders.division_by_code.load(code)
+    async def division(self, info: Info, code: str) -> Division | None:
+        row = await info.context.loaders.row(m.Division.code).load(checked_division_code(code))
         return Division.from_row(row) if row else None
+
+    @strawberry.field
+    async def divisions(
+        self, info: Info, filter: DivisionFilter | None = None,  # noqa: A002
+        first: int | None = None, after: str | None = None,
+    ) -> Connection[Division]:
+        statement = sites.division_statement((filter or DivisionFilter()).criteria())
+        page = await root_page(info.context.sessionmaker, m.Division, statement,
+                               [m.Division.code.asc()], _page(first, after))
+        return connection(page, Division.from_row)
+
+    @strawberry.field(description="A county's center, by its id or its division code.")
+    async def center(
+        self, info: Info, id: strawberry.ID | None = None, division_code: str | None = None  # noqa: A002
+    ) -> Center | None:
+        if (id is None) == (division_code is None):
+            raise BadUserInput("give exactly one of `id` and `divisionCode`")
+        if id is not None:
+            row = await info.context.loaders.row(m.Site.id).load(decode_id(id, "Center"))
+        else:
+            row = await sites.center_of_division(
+                info.context.sessionmaker, checked_division_code(division_code) or ""
+            )
+        return Center.from_row(row) if row is not None and row.kind is m.SiteKind.CENTER else None
+
+    @strawberry.field(description="County centers (新时代文明实践中心).")
+    async def centers(
+        self, info: Info, filter: SiteFilter | None = None,  # noqa: A002
+        order_by: list[SiteOrder] | None = None, first: int | None = None, after: str | None = None,
+    ) -> Connection[Center]:
+        criteria = (filter or SiteFilter()).criteria()
+        statement = sites.site_statement(criteria).where(m.Site.kind == m.SiteKind.CENTER)
+        page = await root_page(info.context.sessionmaker, m.Site, statement,
+                               ordering(m.Site, sorts(order_by), _BY_ID), _page(first, after))
+        return connection(page, Center.from_row)
+
+    @strawberry.field(description="Sites of every level.")
+    async def sites(
+        self, info: Info, filter: SiteFilter | None = None,  # noqa: A002
+        order_by: list[SiteOrder] | None = None, first: int | None = None, after: str | None = None,
+    ) -> Connection[Site]:
+        statement = sites.site_statement((filter or SiteFilter()).criteria())
+        page = await root_page(info.context.sessionmaker, m.Site, statement,
+                               ordering(m.Site, sorts(order_by), _BY_ID), _page(first, after))
+        return connection(page, site_from_row)
+
+    @strawberry.field
+    async def teams(
+        self, info: Info, filter: TeamFilter | None = None,  # noqa: A002
+        order_by: list[TeamOrder] | None = None, first: int | None = None, after: str | None = None,
+    ) -> Connection[Team]:
+        statement = teams.team_statement((filter or TeamFilter()).criteria())
+        page = await root_page(info.context.sessionmaker, m.Team, statement,
+                               ordering(m.Team, sorts(order_by), _BY_ID), _page(first, after))
+        return connection(page, Team.from_row)
+
+    @strawberry.field(description="Volunteers; personal fields only for staff of their county.")
+    async def volunteers(
+        self, info: Info, filter: VolunteerFilter | None = None,  # noqa: A002
+        order_by: list[VolunteerOrder] | None = None, first: int | None = None, after: str | None = None,
+    ) -> Connection[Volunteer]:
+        statement = teams.volunteer_statement((filter or VolunteerFilter()).criteria())
+        page = await root_page(info.context.sessionmaker, m.Volunteer, statement,
+                               ordering(m.Volunteer, sorts(order_by), _BY_ID), _page(first, after))
+        return connection(page, lambda row: Volunteer.from_row(row, info))
+
+    @strawberry.field
+    async def projects(
+        self, info: Info, filter: ProjectFilter | None = None,  # noqa: A002
+        order_by: list[ProjectOrder] | None = None, first: int | None = None, after: str | None = None,
+    ) -> Connection[Project]:
+        statement = projects.project_statement((filter or ProjectFilter()).criteria())
+        page = await root_page(info.context.sessionmaker, m.Project, statement,
+                               ordering(m.Project, sorts(order_by), _BY_ID), _page(first, after))
+        return connection(page, Project.from_row)
+
+    @strawberry.field
+    async def activities(
+        self, info: Info, filter: ActivityFilter | None = None,  # noqa: A002
+        order_by: list[ActivityOrder] | None = None, first: int | None = None, after: str | None = None,
+    ) -> Connection[Activity]:
+        statement = projects.activity_statement((filter or ActivityFilter()).criteria())
+        newest = [Sort("starts_at", descending=True)]
+        page = await root_page(info.context.sessionmaker, m.Activity, statement,
+                               ordering(m.Activity, sorts(order_by), newest), _page(first, after))
+        return connection(page, Activity.from_row)
+
+    @strawberry.field(description="Service orders (点单), newest first.")
+    async def orders(
+        self, info: Info, filter: OrderFilter | None = None,  # noqa: A002
+        first: int | None = None, after: str | None = None,
+    ) -> Connection[ServiceOrder]:
+        statement = orders.order_statement((filter or OrderFilter()).criteria())
+        page = await root_page(info.context.sessionmaker, m.ServiceOrder, statement,
+                               ordering(m.ServiceOrder, [], _NEWEST_ORDERS), _page(first, after))
+        return connection(page, ServiceOrder.from_row)
+
+    @strawberry.field(description="Households; names masked unless staff of their county.")
+    async def households(
+        self, info: Info, filter: HouseholdFilter | None = None,  # noqa: A002
+        first: int | None = None, after: str | None = None,
+    ) -> Connection[Household]:
+        statement = households.household_statement((filter or HouseholdFilter()).criteria())
+        page = await root_page(info.context.sessionmaker, m.Household, statement,
+                               ordering(m.Household, [], _BY_ID), _page(first, after))
+        return connection(page, lambda row: Household.from_row(row, info))
+
+    @strawberry.field(description="News stories, newest first.")
+    async def stories(
+        self, info: Info, filter: StoryFilter | None = None,  # noqa: A002
+        first: int | None = None, after: str | None = None,
+    ) -> Connection[NewsStory]:
+        statement = news.story_statement((filter or StoryFilter()).criteria())
+        page = await root_page(info.context.sessionmaker, m.NewsStory, statement,
+                               ordering(m.NewsStory, [], _NEWEST_STORIES), _page(first, after))
+        return connection(page, NewsStory.from_row)
+
+    @strawberry.field(description="Connector runs, newest first (staff; own counties only).")
+    async def sync_runs(
+        self, info: Info, filter: SyncRunFilter | None = None,  # noqa: A002
+        first: int | None = None, after: str | None = None,
+    ) -> Connection[SyncRun]:
+        require_staff(info.context.viewer, "the sync log")
+        statement = sync.sync_run_statement((filter or SyncRunFilter()).criteria(), info.context.viewer)
+        page = await root_page(info.context.sessionmaker, m.SyncRun, statement,
+                               ordering(m.SyncRun, [], _NEWEST_RUNS), _page(first, after))
+        return connection(page, SyncRun.from_row)
+
+    @strawberry.field(description="Source records refused by a sync (staff; own counties only).")
+    async def quarantine(
+        self, info: Info, filter: QuarantineFilter | None = None,  # noqa: A002
+        first: int | None = None, after: str | None = None,
+    ) -> Connection[QuarantinedRecord]:
+        require_staff(info.context.viewer, "the quarantine")
+        statement = sync.quarantine_statement((filter or QuarantineFilter()).criteria(), info.context.viewer)
+        page = await root_page(info.context.sessionmaker, m.QuarantinedRecord, statement,
+                               ordering(m.QuarantinedRecord, [], _BY_ID), _page(first, after))
+        return connection(page, QuarantinedRecord.from_row)

@@ -1,6 +1,6 @@
 """Every table of the hub, one module per aggregate; importing this registers them all."""
 
-from db.models.divisions import Division, DivisionLevel
+from db.models.divisions import DIVISION_CODE, Division, DivisionLevel, significant_prefix
 from db.models.households import CreditRating, HonourLevel, Household, HouseholdHonour
 from db.models.news import Mention, MentionTarget, NewsFeed, NewsStory
 from db.models.orders import MenuItem, OrderEvent, OrderEventKind, OrderStatus, ServiceOrder
@@ -19,6 +19,7 @@ from db.models.teams import Team, TeamKind, TeamMembership
 from db.models.volunteers import Gender, ServiceRecord, Volunteer, VolunteerRegistration
 
 __all__ = [
+    "DIVISION_CODE",
     "Activity",
     "Award",
     "AwardLevel",
@@ -58,5 +59,6 @@ __all__ = [
     "VolunteerRegistration",
     "activity_teams",
     "project_teams",
+    "significant_prefix",
     "site_platforms",
 ]

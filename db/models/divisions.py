@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import enum
+import re
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, DivisionCode, enum_column
 
-__all__ = ["Division", "DivisionLevel"]
+__all__ = ["DIVISION_CODE", "Division", "DivisionLevel", "significant_prefix"]
+
+
+DIVISION_CODE = re.compile(r"\d{6}(\d{6})?")
+
+
+def significant_prefix(code: str) -> str:
+    """The part of a code its descendants share: 520000 → 52, 520600 → 5206,
+    522601 → 522601, 522601001000 → 522601001."""
+    if len(code) == 12:
+        village = code[9:]
+        return code if village != "000" else code[:9]
+    stripped = code.rstrip("0")
+    for length in (2, 4, 6):
+        if len(stripped) <= length:
+            return code[:length]
+    return code
 
 
 class DivisionLevel(enum.Enum):

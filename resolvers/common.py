@@ -1,0 +1,58 @@
+"""Pieces every area's queries share: division scoping, text matching, ordering, pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.models import significant_prefix
+from resolvers.paging import ROOT, Page, PageRequest, fetch_pages
+
+__all__ = ["Sort", "contains", "in_division", "ordering", "root_page"]
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    """One ordering term: a column name of the model and a direction."""
+
+    column: str
+    descending: bool = False
+
+
+def in_division(column: ColumnElement[Any], code: str) -> ColumnElement[bool]:
+    """Rows located in the division `code` or anywhere below it."""
+    return column.startswith(significant_prefix(code), autoescape=True)
+
+
+def contains(column: ColumnElement[Any], text: str) -> ColumnElement[bool]:
+    return column.contains(text, autoescape=True)
+
+
+def ordering(model: Any, sorts: Sequence[Sort], default: Sequence[Sort]) -> list[ColumnElement[Any]]:
+    """ORDER BY terms for `sorts`, always ending with the id so that pages are stable."""
+    terms: list[ColumnElement[Any]] = []
+    for sort in list(sorts) or list(default):
+        column = getattr(model, sort.column)
+        terms.append(column.desc() if sort.descending else column.asc())
+    if not any(sort.column == "id" for sort in sorts):
+        terms.append(model.id.asc())
+    return terms
+
+
+async def root_page(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    model: type[Any],
+    statement: Select[Any],
+    order_by: Sequence[ColumnElement[Any]],
+    page: PageRequest,
+) -> Page[Any]:
+    """One page of a root list, with its total, in one statement."""
+    async with sessionmaker() as session:
+        pages = await fetch_pages(session, model, statement, order_by=order_by, page=page)
+    return pages[ROOT]
+
+

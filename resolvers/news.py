@@ -1,0 +1,73 @@
+"""News stories (宣传): root list with search and mention filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, or_, select
+
+from db import models as m
+from resolvers.common import contains, in_division
+
+__all__ = ["MentionRef", "StoryCriteria", "story_statement"]
+
+
+@dataclass(frozen=True, slots=True)
+class MentionRef:
+    """A thing stories may mention: target kind and its key (id or division code)."""
+
+    target: m.MentionTarget
+    key: str
+
+
+_MENTION_COLUMN = {
+    m.MentionTarget.SITE: m.Mention.site_id,
+    m.MentionTarget.TEAM: m.Mention.team_id,
+    m.MentionTarget.PROJECT: m.Mention.project_id,
+    m.MentionTarget.DIVISION: m.Mention.division_code,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StoryCriteria:
+    search: str | None = None
+    mentions: tuple[MentionRef, ...] = ()
+    division_code: str | None = None
+    published_after: datetime | None = None
+    published_before: datetime | None = None
+    feed_id: int | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.search:
+            found.append(or_(contains(m.NewsStory.title, self.search), contains(m.NewsStory.body, self.search)))
+        for mention in self.mentions:
+            column = _MENTION_COLUMN[mention.target]
+            key: Any = mention.key if mention.target is m.MentionTarget.DIVISION else int(mention.key)
+            found.append(m.NewsStory.id.in_(select(m.Mention.story_id).where(column == key)))
+        if self.division_code:
+            in_place = (
+                select(m.Mention.story_id)
+                .outerjoin(m.Site, m.Site.id == m.Mention.site_id)
+                .where(
+                    or_(
+                        in_division(m.Mention.division_code, self.division_code),
+                        in_division(m.Site.division_code, self.division_code),
+                    )
+                )
+            )
+            found.append(m.NewsStory.id.in_(in_place))
+        if self.published_after:
+            found.append(m.NewsStory.published_at >= self.published_after)
+        if self.published_before:
+            found.append(m.NewsStory.published_at < self.published_before)
+        if self.feed_id is not None:
+            found.append(m.NewsStory.feed_id == self.feed_id)
+        found.append(m.NewsStory.retired_at.is_(None))
+        return found
+
+
+def story_statement(criteria: StoryCriteria) -> Select[Any]:
+    return select(m.NewsStory).where(*criteria.conditions())

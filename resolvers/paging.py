@@ -1,0 +1,103 @@
+"""Pages of rows for connections: one windowed statement for a whole batch of parents.
+
+`row_number()` and `count(*)` over a partition by parent give each parent's slice and
+its total in a single query, so a nested connection costs one statement however many
+parents the batch holds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+__all__ = ["Page", "PageRequest", "fetch_pages"]
+
+R = TypeVar("R")
+ROOT = "__root__"
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """`first` rows after skipping `offset` (what a cursor encodes)."""
+
+    first: int
+    offset: int = 0
+
+
+@dataclass(slots=True)
+class Page(Generic[R]):
+    rows: list[R]
+    total: int
+    offset: int
+    has_next: bool
+    has_previous: bool = field(default=False)
+
+
+async def fetch_pages(
+    session: AsyncSession,
+    model: type[R],
+    statement: Select[Any],
+    *,
+    order_by: Sequence[ColumnElement[Any]],
+    page: PageRequest,
+    partition: ColumnElement[Any] | None = None,
+    keys: Sequence[Hashable] = (),
+) -> dict[Hashable, Page[R]]:
+    """Pages of `model` rows selected by `statement` (which must select `model`, joined
+    as it needs), one page per partition key, or one under ROOT without a partition."""
+    partition_key = partition if partition is not None else literal(ROOT)
+    if partition is not None:
+        statement = statement.where(partition.in_(list(keys)))
+    over = {"partition_by": partition} if partition is not None else {}
+    ranked = statement.add_columns(
+        partition_key.label("page_key"),
+        func.row_number().over(order_by=list(order_by), **over).label("page_rank"),
+        func.count().over(**over).label("page_total"),
+    ).subquery()
+    entity = aliased(model, ranked)
+    window = (
+        select(entity, ranked.c.page_key, ranked.c.page_total)
+        .where(ranked.c.page_rank > page.offset, ranked.c.page_rank <= page.offset + page.first + 1)
+        .order_by(ranked.c.page_key, ranked.c.page_rank)
+    )
+    grouped: dict[Hashable, list[R]] = defaultdict(list)
+    totals: dict[Hashable, int] = {}
+    for row, key, total in (await session.execute(window)).all():
+        grouped[key].append(row)
+        totals[key] = total
+    wanted = list(keys) if partition is not None else [ROOT]
+    beyond = [key for key in wanted if key not in totals and page.offset > 0]
+    if beyond:
+        totals.update(await _totals(session, statement, partition, beyond))
+    return {
+        key: Page(
+            rows=grouped[key][: page.first],
+            total=totals.get(key, 0),
+            offset=page.offset,
+            has_next=len(grouped[key]) > page.first,
+            has_previous=page.offset > 0,
+        )
+        for key in wanted
+    }
+
+
+async def _totals(
+    session: AsyncSession,
+    statement: Select[Any],
+    partition: ColumnElement[Any] | None,
+    keys: Sequence[Hashable],
+) -> dict[Hashable, int]:
+    """Totals for partitions whose page lies past their end (rare: a stale cursor)."""
+    if partition is None:
+        counted = select(func.count()).select_from(statement.subquery())
+        return {ROOT: (await session.execute(counted)).scalar_one()}
+    inner = statement.add_columns(partition.label("page_key")).subquery()
+    counted = select(inner.c.page_key, func.count()).group_by(inner.c.page_key)
+    found = {key: count for key, count in (await session.execute(counted)).all()}
+    return {key: found.get(key, 0) for key in keys}

@@ -1,0 +1,78 @@
+"""The one place that decides who sees personal data.
+
+Names, ID numbers, phones, addresses and points ledgers belong to a county; only staff
+whose scope covers that county see them. Everyone else sees masked names and nothing
+of the rest, on every path to the object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from db import models as m
+from db.pii import PersonalDataCipher
+from resolvers.viewer import Viewer
+from schema.errors import Forbidden
+
+__all__ = [
+    "HouseholdPersonal",
+    "VolunteerPersonal",
+    "household_personal",
+    "mask_name",
+    "require_county",
+    "require_staff",
+    "volunteer_personal",
+]
+
+
+def mask_name(name: str) -> str:
+    """张* / 欧阳** : the surname stays, the given name does not."""
+    name = name.strip()
+    if not name:
+        return ""
+    surname_length = 2 if len(name) >= 4 else 1
+    return name[:surname_length] + "*" * (len(name) - surname_length)
+
+
+@dataclass(frozen=True, slots=True)
+class VolunteerPersonal:
+    display_name: str
+    real_name: str | None
+    id_number: str | None
+    phone: str | None
+
+
+def volunteer_personal(viewer: Viewer, row: m.Volunteer, cipher: PersonalDataCipher) -> VolunteerPersonal:
+    if not viewer.covers_county(row.county_code):
+        return VolunteerPersonal(mask_name(row.real_name), None, None, None)
+    return VolunteerPersonal(
+        display_name=row.real_name,
+        real_name=row.real_name,
+        id_number=cipher.open(row.id_number_sealed),
+        phone=cipher.open(row.phone_sealed) if row.phone_sealed else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdPersonal:
+    display_name: str
+    head_name: str | None
+    address: str | None
+    may_see_ledger: bool
+
+
+def household_personal(viewer: Viewer, row: m.Household) -> HouseholdPersonal:
+    if not viewer.covers_county(row.county_code):
+        return HouseholdPersonal(f"{mask_name(row.head_name)}家", None, None, False)
+    return HouseholdPersonal(f"{row.head_name}家", row.head_name, row.address, True)
+
+
+def require_county(viewer: Viewer, county_code: str, what: str) -> None:
+    """Refuse (FORBIDDEN) unless the viewer's scope covers `county_code`."""
+    if not viewer.covers_county(county_code):
+        raise Forbidden(what)
+
+
+def require_staff(viewer: Viewer, what: str) -> None:
+    if not viewer.is_staff:
+        raise Forbidden(what)

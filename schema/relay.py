@@ -1,0 +1,142 @@
+"""Relay: the Node interface, opaque global ids, cursor connections."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.orm import InstrumentedAttribute
+
+import strawberry
+
+from resolvers.paging import Page, PageRequest
+from resolvers.relations import Relation
+from schema.errors import BadUserInput
+from schema.info import Info
+
+__all__ = [
+    "DEFAULT_FIRST",
+    "MAX_FIRST",
+    "Connection",
+    "Edge",
+    "Node",
+    "PageInfo",
+    "connection",
+    "decode_global_id",
+    "encode_global_id",
+    "page_request",
+    "related",
+    "related_page",
+]
+
+DEFAULT_FIRST = 20
+MAX_FIRST = 100
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@strawberry.interface(description="An object with a global, opaque id (Relay).")
+class Node:
+    id: strawberry.ID
+
+
+def encode_global_id(type_name: str, key: object) -> strawberry.ID:
+    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode().rstrip("="))
+
+
+def decode_global_id(global_id: str) -> tuple[str, str]:
+    """(type name, key) from a global id; a malformed one is BAD_USER_INPUT."""
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        type_name, _, key = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise BadUserInput(f"{global_id!r} is not a valid id") from None
+    if not type_name or not key:
+        raise BadUserInput(f"{global_id!r} is not a valid id")
+    return type_name, key
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+
+
+def _offset(cursor: str) -> int:
+    try:
+        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        offset = int(value)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise BadUserInput(f"{cursor!r} is not a cursor of this list") from None
+    if kind != "offset" or offset < 0:
+        raise BadUserInput(f"{cursor!r} is not a cursor of this list")
+    return offset
+
+
+def page_request(first: int | None, after: str | None, *, cap: int = MAX_FIRST) -> PageRequest:
+    """What `first`/`after` ask for; beyond the cap is an error, never a silent cut."""
+    size = DEFAULT_FIRST if first is None else first
+    if size < 0:
+        raise BadUserInput("`first` must not be negative")
+    if size > cap:
+        raise BadUserInput(f"`first` is {size}; at most {cap} items can be asked for at once")
+    return PageRequest(first=size, offset=_offset(after) + 1 if after else 0)
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int
+
+    @strawberry.field(description="The nodes of the edges, for clients that need no cursors.")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def connection(page: Page[R], adapt: Callable[[R], T]) -> Connection[T]:
+    edges = [Edge(cursor=_cursor(page.offset + index), node=adapt(row)) for index, row in enumerate(page.rows)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=page.total,
+    )
+
+
+
+
+async def related_page(
+    info: Info, relation: Relation, key: object, first: int | None, after: str | None
+) -> Page[Any]:
+    """A page of a parent's related rows, batched with its siblings' by the loader."""
+    return await info.context.loaders.page(relation).load((key, page_request(first, after)))
+
+
+async def related(
+    info: Info, column: InstrumentedAttribute[Any], key: object | None, adapt: Callable[[Any], T]
+) -> T | None:
+    """The object a foreign key points at (batched by the loader), or None."""
+    if key is None:
+        return None
+    row = await info.context.loaders.row(column).load(key)
+    return adapt(row) if row is not None else None
