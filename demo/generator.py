@@ -408,9 +408,7 @@ class _Generator:
         ]
         while len(plan) + len(extras) < total:
             code = rng.choice(townships)
-            name = f"{self.names[code]}经济园区新时代文明实践所"
-            if all(name != existing for _, existing in extras):
-                extras.append((code, name))
+            extras.append((code, f"{self.names[code]}第{len(extras) + 1}园区新时代文明实践所"))
         return plan + extras[: max(0, total - len(plan))]
 
     def _villages(
@@ -1088,10 +1086,17 @@ class _Generator:
         )
         stories, mentions = table_of(m.NewsStory), table_of(m.Mention)
         with_projects = [county for county in counties if county.project_ids]
-        for _ in range(self.options.scaled(place.stories)):
-            county = rng.choice(with_projects)
+        # Every brand project has its story, whatever the scale: media units look for them.
+        brands = [(counties[0], index) for index in range(len(place.brand_projects))]
+        total = max(self.options.scaled(place.stories), len(brands))
+        for number in range(total):
+            county, index = (
+                brands[number] if number < len(brands) else (rng.choice(with_projects), None)
+            )
             site = rng.choice(county.stations or county.institutes or [county.center])
-            project_id, project = rng.choice(county.project_ids)
+            project_id, project = (
+                county.project_ids[index] if index is not None else rng.choice(county.project_ids)
+            )
             verb = rng.choice(words.ACTIVITY_VERBS)
             title = f"{site.name}{verb}“{project}”志愿服务活动"
             opening = rng.choice(words.STORY_OPENINGS).format(

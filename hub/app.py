@@ -25,13 +25,17 @@ from schema import build_schema
 __all__ = ["create_app"]
 
 
-def create_app(settings: Settings, engine: AsyncEngine | None = None, keyring: Keyring | None = None) -> Starlette:
+def create_app(
+    settings: Settings, engine: AsyncEngine | None = None, keyring: Keyring | None = None
+) -> Starlette:
     """The hub as an ASGI app. Pass `engine` to share one (tests); otherwise the app
     creates its own from the settings and disposes of it on shutdown."""
     owned_engine = engine is None
     engine = engine or create_engine(settings.database_url, echo=settings.echo_sql)
     if keyring is None:
-        keyring = Keyring.from_file(settings.api_keys_file) if settings.api_keys_file else Keyring.empty()
+        keyring = (
+            Keyring.from_file(settings.api_keys_file) if settings.api_keys_file else Keyring.empty()
+        )
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

@@ -70,7 +70,9 @@ class Keyring:
                 raise SettingsError(variable, f"{where}: scope holds division codes of 6 digits")
             if role in _STAFF and not scope:
                 raise SettingsError(variable, f"{where}: staff keys need a scope of division codes")
-            viewers[digest] = Viewer(role=role, scope=scope, name=str(entry.get("name", f"key {index}")))
+            viewers[digest] = Viewer(
+                role=role, scope=scope, name=str(entry.get("name", f"key {index}"))
+            )
         return cls(viewers)
 
     def viewer_for(self, presented: str | None) -> Viewer:

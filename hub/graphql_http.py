@@ -18,8 +18,8 @@ from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from db.pii import PersonalDataCipher
@@ -37,7 +37,9 @@ JSON = "application/json"
 class _RequestError(Exception):
     """The request cannot be executed; the message tells the caller why."""
 
-    def __init__(self, message: str, status: int = 400, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, message: str, status: int = 400, headers: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.headers = dict(headers or {})
@@ -71,20 +73,31 @@ class GraphQLEndpoint:
 
     async def handle(self, request: Request) -> Response:
         accept = request.headers.get("accept", "")
-        if request.method == "GET" and self._graphiql and _wants_html(accept) and "query" not in request.query_params:
+        if (
+            request.method == "GET"
+            and self._graphiql
+            and _wants_html(accept)
+            and "query" not in request.query_params
+        ):
             return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
         media_type = _negotiate(accept)
         if media_type is None:
             return Response(
-                f"this endpoint answers {GRAPHQL_RESPONSE} or {JSON}", status_code=406, media_type="text/plain"
+                f"this endpoint answers {GRAPHQL_RESPONSE} or {JSON}",
+                status_code=406,
+                media_type="text/plain",
             )
         try:
             viewer = self._keyring.viewer_for(_presented_key(request))
         except UnknownKeyError as error:
-            return _errors(str(error), "UNAUTHENTICATED", 401, media_type, {"WWW-Authenticate": "Bearer"})
+            return _errors(
+                str(error), "UNAUTHENTICATED", 401, media_type, {"WWW-Authenticate": "Bearer"}
+            )
         try:
             params = await _params(request)
-            result = await self._execute(request, params, Context(self._sessionmaker, self._cipher, viewer))
+            result = await self._execute(
+                request, params, Context(self._sessionmaker, self._cipher, viewer)
+            )
         except _RequestError as error:
             if error.status == 400 and media_type == JSON:
                 return _errors(str(error), "BAD_USER_INPUT", 200, media_type)
@@ -99,7 +112,11 @@ class GraphQLEndpoint:
         return _json(body, status, media_type)
 
     async def _execute(self, request: Request, params: _Params, context: Context) -> Any:
-        allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
+        allowed = (
+            {OperationType.QUERY}
+            if request.method == "GET"
+            else {OperationType.QUERY, OperationType.MUTATION}
+        )
         try:
             return await self._schema.execute(
                 params.query,
@@ -109,7 +126,9 @@ class GraphQLEndpoint:
                 allowed_operation_types=allowed,
             )
         except InvalidOperationTypeError:
-            raise _RequestError("only queries can be sent with GET; use POST", 405, {"Allow": "POST"}) from None
+            raise _RequestError(
+                "only queries can be sent with GET; use POST", 405, {"Allow": "POST"}
+            ) from None
 
 
 def _negotiate(accept: str) -> str | None:
@@ -155,7 +174,11 @@ async def _params(request: Request) -> _Params:
     query = raw.get("query")
     if not isinstance(query, str) or not query.strip():
         raise _RequestError("`query` must be a non-empty string holding a GraphQL document")
-    variables, operation_name, extensions = raw.get("variables"), raw.get("operationName"), raw.get("extensions")
+    variables, operation_name, extensions = (
+        raw.get("variables"),
+        raw.get("operationName"),
+        raw.get("extensions"),
+    )
     if variables is not None and not isinstance(variables, dict):
         raise _RequestError("`variables` must be a JSON object")
     if operation_name is not None and not isinstance(operation_name, str):
@@ -172,9 +195,14 @@ def _parse_json(raw: str | bytes, what: str) -> Any:
         raise _RequestError(f"{what} is not valid JSON") from None
 
 
-def _json(body: Mapping[str, Any], status: int, media_type: str, headers: Mapping[str, str] | None = None) -> Response:
+def _json(
+    body: Mapping[str, Any], status: int, media_type: str, headers: Mapping[str, str] | None = None
+) -> Response:
     return Response(
-        orjson.dumps(body), status_code=status, media_type=f"{media_type}; charset=utf-8", headers=headers
+        orjson.dumps(body),
+        status_code=status,
+        media_type=f"{media_type}; charset=utf-8",
+        headers=headers,
     )
 
 

@@ -63,7 +63,9 @@ class Settings:
                 if origin.strip()
             ),
             echo_sql=_bool(env, "WENMING_ECHO_SQL", default=False),
-            api_keys_file=Path(env["WENMING_API_KEYS_FILE"]) if env.get("WENMING_API_KEYS_FILE") else None,
+            api_keys_file=Path(env["WENMING_API_KEYS_FILE"])
+            if env.get("WENMING_API_KEYS_FILE")
+            else None,
         )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import significant_prefix
@@ -23,16 +23,18 @@ class Sort:
     descending: bool = False
 
 
-def in_division(column: ColumnElement[Any], code: str) -> ColumnElement[bool]:
+def in_division(column: SQLColumnExpression[Any], code: str) -> ColumnElement[bool]:
     """Rows located in the division `code` or anywhere below it."""
     return column.startswith(significant_prefix(code), autoescape=True)
 
 
-def contains(column: ColumnElement[Any], text: str) -> ColumnElement[bool]:
+def contains(column: SQLColumnExpression[Any], text: str) -> ColumnElement[bool]:
     return column.contains(text, autoescape=True)
 
 
-def ordering(model: Any, sorts: Sequence[Sort], default: Sequence[Sort]) -> list[ColumnElement[Any]]:
+def ordering(
+    model: Any, sorts: Sequence[Sort], default: Sequence[Sort]
+) -> list[ColumnElement[Any]]:
     """ORDER BY terms for `sorts`, always ending with the id so that pages are stable."""
     terms: list[ColumnElement[Any]] = []
     for sort in list(sorts) or list(default):
@@ -47,12 +49,10 @@ async def root_page(
     sessionmaker: async_sessionmaker[AsyncSession],
     model: type[Any],
     statement: Select[Any],
-    order_by: Sequence[ColumnElement[Any]],
+    order_by: Sequence[SQLColumnExpression[Any]],
     page: PageRequest,
 ) -> Page[Any]:
     """One page of a root list, with its total, in one statement."""
     async with sessionmaker() as session:
         pages = await fetch_pages(session, model, statement, order_by=order_by, page=page)
     return pages[ROOT]
-
-

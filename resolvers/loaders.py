@@ -32,7 +32,10 @@ class Loaders:
     def row(self, column: InstrumentedAttribute[Any]) -> DataLoader[Any, Any]:
         """The row whose (unique) `column` equals the key, or None."""
         model = column.class_
-        return self._get(("row", f"{model.__name__}.{column.key}"), partial(_rows, self._sessionmaker, model, column))
+        return self._get(
+            ("row", f"{model.__name__}.{column.key}"),
+            partial(_rows, self._sessionmaker, model, column),
+        )
 
     def page(self, relation: Relation) -> DataLoader[tuple[Hashable, PageRequest], Page[Any]]:
         """A page of the relation's rows for a (parent key, page request)."""
@@ -61,7 +64,10 @@ class Loaders:
 
 
 async def _rows(
-    sessionmaker: Sessionmaker, model: Any, column: InstrumentedAttribute[Any], keys: Sequence[Hashable]
+    sessionmaker: Sessionmaker,
+    model: Any,
+    column: InstrumentedAttribute[Any],
+    keys: Sequence[Hashable],
 ) -> list[Any]:
     async with sessionmaker() as session:
         rows = (await session.scalars(select(model).where(column.in_(set(keys))))).all()
@@ -91,7 +97,9 @@ async def _pages(
     return [found[key] for key in keys]
 
 
-async def _all(sessionmaker: Sessionmaker, relation: Relation, keys: Sequence[Hashable]) -> list[list[Any]]:
+async def _all(
+    sessionmaker: Sessionmaker, relation: Relation, keys: Sequence[Hashable]
+) -> list[list[Any]]:
     statement = (
         relation.statement()
         .add_columns(relation.partition.label("parent_key"))
@@ -105,7 +113,9 @@ async def _all(sessionmaker: Sessionmaker, relation: Relation, keys: Sequence[Ha
     return [grouped.get(key, []) for key in keys]
 
 
-async def _counts(sessionmaker: Sessionmaker, relation: Relation, keys: Sequence[Hashable]) -> list[int]:
+async def _counts(
+    sessionmaker: Sessionmaker, relation: Relation, keys: Sequence[Hashable]
+) -> list[int]:
     inner = (
         relation.statement()
         .add_columns(relation.partition.label("parent_key"))
@@ -114,7 +124,7 @@ async def _counts(sessionmaker: Sessionmaker, relation: Relation, keys: Sequence
     )
     statement = select(inner.c.parent_key, func.count()).group_by(inner.c.parent_key)
     async with sessionmaker() as session:
-        found = dict((await session.execute(statement)).tuples().all())
+        found: dict[Hashable, int] = dict((await session.execute(statement)).tuples().all())
     return [found.get(key, 0) for key in keys]
 
 

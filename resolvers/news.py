@@ -42,10 +42,17 @@ class StoryCriteria:
     def conditions(self) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
         if self.search:
-            found.append(or_(contains(m.NewsStory.title, self.search), contains(m.NewsStory.body, self.search)))
+            found.append(
+                or_(
+                    contains(m.NewsStory.title, self.search),
+                    contains(m.NewsStory.body, self.search),
+                )
+            )
         for mention in self.mentions:
             column = _MENTION_COLUMN[mention.target]
-            key: Any = mention.key if mention.target is m.MentionTarget.DIVISION else int(mention.key)
+            key: Any = (
+                mention.key if mention.target is m.MentionTarget.DIVISION else int(mention.key)
+            )
             found.append(m.NewsStory.id.in_(select(m.Mention.story_id).where(column == key)))
         if self.division_code:
             in_place = (

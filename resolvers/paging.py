@@ -12,7 +12,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, literal, select
+from sqlalchemy import Select, SQLColumnExpression, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -44,9 +44,9 @@ async def fetch_pages(
     model: type[R],
     statement: Select[Any],
     *,
-    order_by: Sequence[ColumnElement[Any]],
+    order_by: Sequence[SQLColumnExpression[Any]],
     page: PageRequest,
-    partition: ColumnElement[Any] | None = None,
+    partition: SQLColumnExpression[Any] | None = None,
     keys: Sequence[Hashable] = (),
 ) -> dict[Hashable, Page[R]]:
     """Pages of `model` rows selected by `statement` (which must select `model`, joined
@@ -54,11 +54,10 @@ async def fetch_pages(
     partition_key = partition if partition is not None else literal(ROOT)
     if partition is not None:
         statement = statement.where(partition.in_(list(keys)))
-    over = {"partition_by": partition} if partition is not None else {}
     ranked = statement.add_columns(
         partition_key.label("page_key"),
-        func.row_number().over(order_by=list(order_by), **over).label("page_rank"),
-        func.count().over(**over).label("page_total"),
+        func.row_number().over(partition_by=partition, order_by=list(order_by)).label("page_rank"),
+        func.count().over(partition_by=partition).label("page_total"),
     ).subquery()
     entity = aliased(model, ranked)
     window = (
@@ -90,7 +89,7 @@ async def fetch_pages(
 async def _totals(
     session: AsyncSession,
     statement: Select[Any],
-    partition: ColumnElement[Any] | None,
+    partition: SQLColumnExpression[Any] | None,
     keys: Sequence[Hashable],
 ) -> dict[Hashable, int]:
     """Totals for partitions whose page lies past their end (rare: a stale cursor)."""
@@ -98,6 +97,6 @@ async def _totals(
         counted = select(func.count()).select_from(statement.subquery())
         return {ROOT: (await session.execute(counted)).scalar_one()}
     inner = statement.add_columns(partition.label("page_key")).subquery()
-    counted = select(inner.c.page_key, func.count()).group_by(inner.c.page_key)
-    found = {key: count for key, count in (await session.execute(counted)).all()}
+    grouped = select(inner.c.page_key, func.count()).group_by(inner.c.page_key)
+    found: dict[Hashable, int] = dict((await session.execute(grouped)).tuples().all())
     return {key: found.get(key, 0) for key in keys}

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, select
+from sqlalchemy import Select, SQLColumnExpression, case, select
 from sqlalchemy.orm import aliased
 
 from db import models as m
@@ -26,8 +26,8 @@ class Relation:
 
     name: str
     model: type[Any]
-    partition: ColumnElement[Any]
-    order_by: Sequence[ColumnElement[Any]]
+    partition: SQLColumnExpression[Any]
+    order_by: Sequence[SQLColumnExpression[Any]]
     base: Callable[[], Select[Any]]
 
     def statement(self) -> Select[Any]:
@@ -61,10 +61,18 @@ INSTITUTES_OF_CENTER = Relation(
     _institutes_with_parent,
 )
 INSTITUTES_OF_PARENT = Relation(
-    "institutes_of_parent", m.Site, m.Site.parent_id, SITE_ORDER, _sites_of_kind(m.SiteKind.INSTITUTE)
+    "institutes_of_parent",
+    m.Site,
+    m.Site.parent_id,
+    SITE_ORDER,
+    _sites_of_kind(m.SiteKind.INSTITUTE),
 )
 STATIONS_OF_INSTITUTE = Relation(
-    "stations_of_institute", m.Site, m.Site.parent_id, SITE_ORDER, _sites_of_kind(m.SiteKind.STATION)
+    "stations_of_institute",
+    m.Site,
+    m.Site.parent_id,
+    SITE_ORDER,
+    _sites_of_kind(m.SiteKind.STATION),
 )
 POINTS_OF_SITE = Relation(
     "points_of_site",
@@ -150,7 +158,7 @@ ENTRIES_OF_ACCOUNT = Relation(
 )
 
 
-def _stories_mentioning(name: str, column: ColumnElement[Any]) -> Relation:
+def _stories_mentioning(name: str, column: SQLColumnExpression[Any]) -> Relation:
     # One link per (story, target) however often the story names it.
     links = (
         select(m.Mention.story_id, column.label("target"))
@@ -182,7 +190,11 @@ PLATFORMS_OF_SITE = Relation(
     ),
 )
 PLATFORMS_OF_CENTER = Relation(
-    "platforms_of_center", m.Platform, m.Platform.center_id, (m.Platform.id,), lambda: select(m.Platform)
+    "platforms_of_center",
+    m.Platform,
+    m.Platform.center_id,
+    (m.Platform.id,),
+    lambda: select(m.Platform),
 )
 TEAMS_OF_PROJECT = Relation(
     "teams_of_project",

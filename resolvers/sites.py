@@ -12,7 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db import models as m
 from resolvers.common import contains, in_division
 
-__all__ = ["DivisionCriteria", "SiteCriteria", "center_of_division", "division_statement", "site_statement"]
+__all__ = [
+    "DivisionCriteria",
+    "SiteCriteria",
+    "center_of_division",
+    "division_statement",
+    "site_statement",
+]
 
 
 @dataclass(frozen=True, slots=True)

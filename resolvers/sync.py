@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, false, or_, select
 
 from db import models as m
 from resolvers.common import in_division
@@ -14,7 +14,7 @@ from resolvers.viewer import Role, Viewer
 __all__ = ["QuarantineCriteria", "SyncRunCriteria", "quarantine_statement", "sync_run_statement"]
 
 
-def _visible(column: ColumnElement[Any], viewer: Viewer) -> ColumnElement[bool] | None:
+def _visible(column: SQLColumnExpression[Any], viewer: Viewer) -> ColumnElement[bool] | None:
     """Staff see their own counties' runs and records; admins see all."""
     if viewer.role is Role.ADMIN:
         return None

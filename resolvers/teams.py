@@ -11,7 +11,14 @@ from sqlalchemy import ColumnElement, Select, select
 from db import models as m
 from resolvers.common import contains, in_division
 
-__all__ = ["STAR_THRESHOLDS", "TeamCriteria", "VolunteerCriteria", "star_level", "team_statement", "volunteer_statement"]
+__all__ = [
+    "STAR_THRESHOLDS",
+    "TeamCriteria",
+    "VolunteerCriteria",
+    "star_level",
+    "team_statement",
+    "volunteer_statement",
+]
 
 # Service-hour thresholds of the national star rating (一星 … 五星).
 STAR_THRESHOLDS = (100, 300, 600, 1000, 1500)

@@ -39,4 +39,3 @@ class Viewer:
         if not self.is_staff:
             return False
         return any(county_code.startswith(significant_prefix(code)) for code in self.scope)
-

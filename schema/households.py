@@ -46,11 +46,18 @@ class CreditRating:
 
     @classmethod
     def from_row(cls, row: m.CreditRating) -> CreditRating:
-        return cls(grade=row.grade, credit_line_yuan=row.credit_line_yuan, rated_on=row.rated_on, bank=row.bank_name)
+        return cls(
+            grade=row.grade,
+            credit_line_yuan=row.credit_line_yuan,
+            rated_on=row.rated_on,
+            bank=row.bank_name,
+        )
 
 
-@strawberry.type(description="A household. Its head's name is masked, its address, credit "
-                 "rating and passbook are visible only to staff of its county.")
+@strawberry.type(
+    description="A household. Its head's name is masked, its address, credit "
+    "rating and passbook are visible only to staff of its county."
+)
 class Household(Node):
     household_number: str
     display_name: str
@@ -143,7 +150,9 @@ class PointsEntry(Node):
             reason_code=row.reason_code,
             occurred_on=row.occurred_on,
             redeemed_item=row.redeemed_item,
-            redeemed_value_yuan=None if row.redeemed_value_fen is None else row.redeemed_value_fen / 100,
+            redeemed_value_yuan=None
+            if row.redeemed_value_fen is None
+            else row.redeemed_value_fen / 100,
         )
 
 

@@ -55,7 +55,7 @@ __all__ = [
 
 def checked_division_code(code: str | None) -> str | None:
     if code is not None and not m.DIVISION_CODE.fullmatch(code):
-        raise BadUserInput(f"{code!r} is not a division code: use 6 digits (e.g. \"522601\") or 12")
+        raise BadUserInput(f'{code!r} is not a division code: use 6 digits (e.g. "522601") or 12')
     return code
 
 
@@ -63,15 +63,25 @@ def _optional_id(global_id: strawberry.ID | None, *types: str) -> int | None:
     return None if global_id is None else decode_id(global_id, *types)
 
 
-def sorts(orders: list[SiteOrder] | list[TeamOrder] | list[VolunteerOrder] | list[ProjectOrder]
-          | list[ActivityOrder] | None) -> list[Sort]:
-    return [Sort(order.field.value, order.direction is OrderDirection.DESC) for order in orders or []]
+def sorts(
+    orders: list[SiteOrder]
+    | list[TeamOrder]
+    | list[VolunteerOrder]
+    | list[ProjectOrder]
+    | list[ActivityOrder]
+    | None,
+) -> list[Sort]:
+    return [
+        Sort(order.field.value, order.direction is OrderDirection.DESC) for order in orders or []
+    ]
 
 
 @strawberry.input(description="Which sites to list; every condition given must hold.")
 class SiteFilter:
     kinds: list[SiteKind] | None = None  # type: ignore[valid-type]
-    division_code: str | None = strawberry.field(default=None, description="In this division or below.")
+    division_code: str | None = strawberry.field(
+        default=None, description="In this division or below."
+    )
     is_demonstration: bool | None = None
     statuses: list[SiteStatus] | None = None  # type: ignore[valid-type]
     name_contains: str | None = None
@@ -328,7 +338,8 @@ _MENTION_TARGETS = {
 class StoryFilter:
     search: str | None = strawberry.field(default=None, description="Words in the title or body.")
     mentions: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Ids of sites, teams, projects or divisions; all must be mentioned."
+        default=None,
+        description="Ids of sites, teams, projects or divisions; all must be mentioned.",
     )
     division_code: str | None = strawberry.field(
         default=None, description="Stories mentioning this division or a site in it."

@@ -30,7 +30,9 @@ class ComplexityLimit(ValidationRule):
     def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
         depth, nodes = self._measure(node.selection_set, multiplier=1, depth=1, seen=frozenset())
         if depth > MAX_DEPTH:
-            self._refuse(node, f"the query nests {depth} levels deep; at most {MAX_DEPTH} are allowed")
+            self._refuse(
+                node, f"the query nests {depth} levels deep; at most {MAX_DEPTH} are allowed"
+            )
         elif nodes > MAX_NODES:
             self._refuse(
                 node,
@@ -39,7 +41,12 @@ class ComplexityLimit(ValidationRule):
             )
 
     def _measure(
-        self, selection_set: SelectionSetNode | None, *, multiplier: int, depth: int, seen: frozenset[str]
+        self,
+        selection_set: SelectionSetNode | None,
+        *,
+        multiplier: int,
+        depth: int,
+        seen: frozenset[str],
     ) -> tuple[int, int]:
         if selection_set is None:
             return depth - 1, 0
@@ -48,7 +55,10 @@ class ComplexityLimit(ValidationRule):
             if isinstance(selection, FieldNode):
                 factor = _page_size(selection)
                 below_depth, below = self._measure(
-                    selection.selection_set, multiplier=multiplier * factor, depth=depth + 1, seen=seen
+                    selection.selection_set,
+                    multiplier=multiplier * factor,
+                    depth=depth + 1,
+                    seen=seen,
                 )
                 total += multiplier * factor + below
                 deepest = max(deepest, below_depth)
@@ -85,8 +95,28 @@ def _page_size(field: FieldNode) -> int:
 
 
 # Connection fields asked for without `first` still return a default page.
-_CONNECTION_FIELDS = frozenset({
-    "children", "sites", "teams", "activities", "stories", "centers", "subCenters",
-    "institutes", "stations", "points", "subTeams", "members", "projects", "records",
-    "entries", "divisions", "volunteers", "orders", "households", "syncRuns", "quarantine",
-})
+_CONNECTION_FIELDS = frozenset(
+    {
+        "children",
+        "sites",
+        "teams",
+        "activities",
+        "stories",
+        "centers",
+        "subCenters",
+        "institutes",
+        "stations",
+        "points",
+        "subTeams",
+        "members",
+        "projects",
+        "records",
+        "entries",
+        "divisions",
+        "volunteers",
+        "orders",
+        "households",
+        "syncRuns",
+        "quarantine",
+    }
+)

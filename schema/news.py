@@ -14,7 +14,15 @@ from schema.info import Info
 from schema.projects import Project
 from schema.provenance import Provenance
 from schema.relay import Node, encode_global_id
-from schema.sites import Center, Institute, Point, PrefectureCenter, Station, SubCenter, site_from_row
+from schema.sites import (
+    Center,
+    Institute,
+    Point,
+    PrefectureCenter,
+    Station,
+    SubCenter,
+    site_from_row,
+)
 from schema.teams import Team
 
 __all__ = ["Mention", "Mentionable", "NewsFeed", "NewsStory"]
@@ -33,10 +41,14 @@ class NewsFeed(Node):
 
     @classmethod
     def from_row(cls, row: m.NewsFeed) -> NewsFeed:
-        return cls(id=encode_global_id("NewsFeed", row.id), name=row.name, url=row.url, format=row.format)
+        return cls(
+            id=encode_global_id("NewsFeed", row.id), name=row.name, url=row.url, format=row.format
+        )
 
 
-@strawberry.type(description="A place in a story's text that names a site, team, project or division.")
+@strawberry.type(
+    description="A place in a story's text that names a site, team, project or division."
+)
 class Mention:
     matched_text: str
     position: int = strawberry.field(description="Character offset in the body.")
@@ -75,16 +87,23 @@ class NewsStory(Node):
         row = await info.context.loaders.row(m.NewsFeed.id).load(self.row.feed_id)
         return NewsFeed.from_row(row)
 
-    @strawberry.field(description="The sites, teams, projects and divisions it talks about, once each.")
+    @strawberry.field(
+        description="The sites, teams, projects and divisions it talks about, once each."
+    )
     async def mentions(self, info: Info) -> list[Mentionable]:
         rows = await info.context.loaders.all(relations.MENTIONS_OF_STORY).load(self.row.id)
-        distinct = {(row.target, row.site_id, row.team_id, row.project_id, row.division_code): row for row in rows}
+        distinct = {
+            (row.target, row.site_id, row.team_id, row.project_id, row.division_code): row
+            for row in rows
+        }
         return [await _target(info, row) for row in distinct.values()]
 
     @strawberry.field(description="Every mention with the matched text and where it stands.")
     async def mention_details(self, info: Info) -> list[Mention]:
         rows = await info.context.loaders.all(relations.MENTIONS_OF_STORY).load(self.row.id)
-        return [Mention(matched_text=row.matched_text, position=row.position, row=row) for row in rows]
+        return [
+            Mention(matched_text=row.matched_text, position=row.position, row=row) for row in rows
+        ]
 
     @strawberry.field
     def provenance(self) -> Provenance:

@@ -121,4 +121,3 @@ _RESOLVERS: dict[str, Resolve] = {
     "SyncRun": _sync_run,
     "QuarantinedRecord": _quarantined,
 }
-

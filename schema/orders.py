@@ -74,8 +74,10 @@ class OrderEvent:
         )
 
 
-@strawberry.type(description="A resident's order (点单): ordered → dispatched → accepted → "
-                 "delivered → rated, or cancelled.")
+@strawberry.type(
+    description="A resident's order (点单): ordered → dispatched → accepted → "
+    "delivered → rated, or cancelled."
+)
 class ServiceOrder(Node):
     status: OrderStatus  # type: ignore[valid-type]
     ordered_at: datetime
@@ -91,7 +93,11 @@ class ServiceOrder(Node):
     @classmethod
     def from_row(cls, row: m.ServiceOrder) -> ServiceOrder:
         funding = (
-            Funding(amount_yuan=row.funding_fen / 100, source=row.funding_source, funded_at=row.funded_at)
+            Funding(
+                amount_yuan=row.funding_fen / 100,
+                source=row.funding_source,
+                funded_at=row.funded_at,
+            )
             if row.funding_fen is not None
             else None
         )

@@ -42,7 +42,9 @@ class VolunteerPersonal:
     phone: str | None
 
 
-def volunteer_personal(viewer: Viewer, row: m.Volunteer, cipher: PersonalDataCipher) -> VolunteerPersonal:
+def volunteer_personal(
+    viewer: Viewer, row: m.Volunteer, cipher: PersonalDataCipher
+) -> VolunteerPersonal:
     if not viewer.covers_county(row.county_code):
         return VolunteerPersonal(mask_name(row.real_name), None, None, None)
     return VolunteerPersonal(

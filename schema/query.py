@@ -59,7 +59,7 @@ def _page(first: int | None, after: str | None) -> PageRequest:
 @strawberry.type
 class Query:
     @strawberry.field(description="Any object by its global id.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:  # noqa: A002
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await resolve_node(info, id)
 
     @strawberry.field(description=f"Objects by their global ids (at most {MAX_FIRST}), in order.")
@@ -79,17 +79,28 @@ class Query:
 
     @strawberry.field
     async def divisions(
-        self, info: Info, filter: DivisionFilter | None = None,  # noqa: A002
-        first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        filter: DivisionFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Division]:
         statement = sites.division_statement((filter or DivisionFilter()).criteria())
-        page = await root_page(info.context.sessionmaker, m.Division, statement,
-                               [m.Division.code.asc()], _page(first, after))
+        page = await root_page(
+            info.context.sessionmaker,
+            m.Division,
+            statement,
+            [m.Division.code.asc()],
+            _page(first, after),
+        )
         return connection(page, Division.from_row)
 
     @strawberry.field(description="A county's center, by its id or its division code.")
     async def center(
-        self, info: Info, id: strawberry.ID | None = None, division_code: str | None = None  # noqa: A002
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        division_code: str | None = None,
     ) -> Center | None:
         if (id is None) == (division_code is None):
             raise BadUserInput("give exactly one of `id` and `divisionCode`")
@@ -103,114 +114,212 @@ class Query:
 
     @strawberry.field(description="County centers (新时代文明实践中心).")
     async def centers(
-        self, info: Info, filter: SiteFilter | None = None,  # noqa: A002
-        order_by: list[SiteOrder] | None = None, first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        filter: SiteFilter | None = None,
+        order_by: list[SiteOrder] | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Center]:
         criteria = (filter or SiteFilter()).criteria()
         statement = sites.site_statement(criteria).where(m.Site.kind == m.SiteKind.CENTER)
-        page = await root_page(info.context.sessionmaker, m.Site, statement,
-                               ordering(m.Site, sorts(order_by), _BY_ID), _page(first, after))
+        page = await root_page(
+            info.context.sessionmaker,
+            m.Site,
+            statement,
+            ordering(m.Site, sorts(order_by), _BY_ID),
+            _page(first, after),
+        )
         return connection(page, Center.from_row)
 
     @strawberry.field(description="Sites of every level.")
     async def sites(
-        self, info: Info, filter: SiteFilter | None = None,  # noqa: A002
-        order_by: list[SiteOrder] | None = None, first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        filter: SiteFilter | None = None,
+        order_by: list[SiteOrder] | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Site]:
         statement = sites.site_statement((filter or SiteFilter()).criteria())
-        page = await root_page(info.context.sessionmaker, m.Site, statement,
-                               ordering(m.Site, sorts(order_by), _BY_ID), _page(first, after))
+        page = await root_page(
+            info.context.sessionmaker,
+            m.Site,
+            statement,
+            ordering(m.Site, sorts(order_by), _BY_ID),
+            _page(first, after),
+        )
         return connection(page, site_from_row)
 
     @strawberry.field
     async def teams(
-        self, info: Info, filter: TeamFilter | None = None,  # noqa: A002
-        order_by: list[TeamOrder] | None = None, first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        filter: TeamFilter | None = None,
+        order_by: list[TeamOrder] | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Team]:
         statement = teams.team_statement((filter or TeamFilter()).criteria())
-        page = await root_page(info.context.sessionmaker, m.Team, statement,
-                               ordering(m.Team, sorts(order_by), _BY_ID), _page(first, after))
+        page = await root_page(
+            info.context.sessionmaker,
+            m.Team,
+            statement,
+            ordering(m.Team, sorts(order_by), _BY_ID),
+            _page(first, after),
+        )
         return connection(page, Team.from_row)
 
     @strawberry.field(description="Volunteers; personal fields only for staff of their county.")
     async def volunteers(
-        self, info: Info, filter: VolunteerFilter | None = None,  # noqa: A002
-        order_by: list[VolunteerOrder] | None = None, first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        filter: VolunteerFilter | None = None,
+        order_by: list[VolunteerOrder] | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Volunteer]:
         statement = teams.volunteer_statement((filter or VolunteerFilter()).criteria())
-        page = await root_page(info.context.sessionmaker, m.Volunteer, statement,
-                               ordering(m.Volunteer, sorts(order_by), _BY_ID), _page(first, after))
+        page = await root_page(
+            info.context.sessionmaker,
+            m.Volunteer,
+            statement,
+            ordering(m.Volunteer, sorts(order_by), _BY_ID),
+            _page(first, after),
+        )
         return connection(page, lambda row: Volunteer.from_row(row, info))
 
     @strawberry.field
     async def projects(
-        self, info: Info, filter: ProjectFilter | None = None,  # noqa: A002
-        order_by: list[ProjectOrder] | None = None, first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        filter: ProjectFilter | None = None,
+        order_by: list[ProjectOrder] | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Project]:
         statement = projects.project_statement((filter or ProjectFilter()).criteria())
-        page = await root_page(info.context.sessionmaker, m.Project, statement,
-                               ordering(m.Project, sorts(order_by), _BY_ID), _page(first, after))
+        page = await root_page(
+            info.context.sessionmaker,
+            m.Project,
+            statement,
+            ordering(m.Project, sorts(order_by), _BY_ID),
+            _page(first, after),
+        )
         return connection(page, Project.from_row)
 
     @strawberry.field
     async def activities(
-        self, info: Info, filter: ActivityFilter | None = None,  # noqa: A002
-        order_by: list[ActivityOrder] | None = None, first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        filter: ActivityFilter | None = None,
+        order_by: list[ActivityOrder] | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Activity]:
         statement = projects.activity_statement((filter or ActivityFilter()).criteria())
         newest = [Sort("starts_at", descending=True)]
-        page = await root_page(info.context.sessionmaker, m.Activity, statement,
-                               ordering(m.Activity, sorts(order_by), newest), _page(first, after))
+        page = await root_page(
+            info.context.sessionmaker,
+            m.Activity,
+            statement,
+            ordering(m.Activity, sorts(order_by), newest),
+            _page(first, after),
+        )
         return connection(page, Activity.from_row)
 
     @strawberry.field(description="Service orders (点单), newest first.")
     async def orders(
-        self, info: Info, filter: OrderFilter | None = None,  # noqa: A002
-        first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        filter: OrderFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[ServiceOrder]:
         statement = orders.order_statement((filter or OrderFilter()).criteria())
-        page = await root_page(info.context.sessionmaker, m.ServiceOrder, statement,
-                               ordering(m.ServiceOrder, [], _NEWEST_ORDERS), _page(first, after))
+        page = await root_page(
+            info.context.sessionmaker,
+            m.ServiceOrder,
+            statement,
+            ordering(m.ServiceOrder, [], _NEWEST_ORDERS),
+            _page(first, after),
+        )
         return connection(page, ServiceOrder.from_row)
 
     @strawberry.field(description="Households; names masked unless staff of their county.")
     async def households(
-        self, info: Info, filter: HouseholdFilter | None = None,  # noqa: A002
-        first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        filter: HouseholdFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Household]:
         statement = households.household_statement((filter or HouseholdFilter()).criteria())
-        page = await root_page(info.context.sessionmaker, m.Household, statement,
-                               ordering(m.Household, [], _BY_ID), _page(first, after))
+        page = await root_page(
+            info.context.sessionmaker,
+            m.Household,
+            statement,
+            ordering(m.Household, [], _BY_ID),
+            _page(first, after),
+        )
         return connection(page, lambda row: Household.from_row(row, info))
 
     @strawberry.field(description="News stories, newest first.")
     async def stories(
-        self, info: Info, filter: StoryFilter | None = None,  # noqa: A002
-        first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        filter: StoryFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[NewsStory]:
         statement = news.story_statement((filter or StoryFilter()).criteria())
-        page = await root_page(info.context.sessionmaker, m.NewsStory, statement,
-                               ordering(m.NewsStory, [], _NEWEST_STORIES), _page(first, after))
+        page = await root_page(
+            info.context.sessionmaker,
+            m.NewsStory,
+            statement,
+            ordering(m.NewsStory, [], _NEWEST_STORIES),
+            _page(first, after),
+        )
         return connection(page, NewsStory.from_row)
 
     @strawberry.field(description="Connector runs, newest first (staff; own counties only).")
     async def sync_runs(
-        self, info: Info, filter: SyncRunFilter | None = None,  # noqa: A002
-        first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        filter: SyncRunFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[SyncRun]:
         require_staff(info.context.viewer, "the sync log")
-        statement = sync.sync_run_statement((filter or SyncRunFilter()).criteria(), info.context.viewer)
-        page = await root_page(info.context.sessionmaker, m.SyncRun, statement,
-                               ordering(m.SyncRun, [], _NEWEST_RUNS), _page(first, after))
+        statement = sync.sync_run_statement(
+            (filter or SyncRunFilter()).criteria(), info.context.viewer
+        )
+        page = await root_page(
+            info.context.sessionmaker,
+            m.SyncRun,
+            statement,
+            ordering(m.SyncRun, [], _NEWEST_RUNS),
+            _page(first, after),
+        )
         return connection(page, SyncRun.from_row)
 
     @strawberry.field(description="Source records refused by a sync (staff; own counties only).")
     async def quarantine(
-        self, info: Info, filter: QuarantineFilter | None = None,  # noqa: A002
-        first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        filter: QuarantineFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[QuarantinedRecord]:
         require_staff(info.context.viewer, "the quarantine")
-        statement = sync.quarantine_statement((filter or QuarantineFilter()).criteria(), info.context.viewer)
-        page = await root_page(info.context.sessionmaker, m.QuarantinedRecord, statement,
-                               ordering(m.QuarantinedRecord, [], _BY_ID), _page(first, after))
+        statement = sync.quarantine_statement(
+            (filter or QuarantineFilter()).criteria(), info.context.viewer
+        )
+        page = await root_page(
+            info.context.sessionmaker,
+            m.QuarantinedRecord,
+            statement,
+            ordering(m.QuarantinedRecord, [], _BY_ID),
+            _page(first, after),
+        )
         return connection(page, QuarantinedRecord.from_row)

@@ -7,9 +7,8 @@ import binascii
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy.orm import InstrumentedAttribute
-
 import strawberry
+from sqlalchemy.orm import InstrumentedAttribute
 
 from resolvers.paging import Page, PageRequest
 from resolvers.relations import Relation
@@ -44,7 +43,9 @@ class Node:
 
 
 def encode_global_id(type_name: str, key: object) -> strawberry.ID:
-    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode().rstrip("="))
+    return strawberry.ID(
+        base64.urlsafe_b64encode(f"{type_name}:{key}".encode()).decode().rstrip("=")
+    )
 
 
 def decode_global_id(global_id: str) -> tuple[str, str]:
@@ -110,7 +111,10 @@ class Connection(Generic[T]):
 
 
 def connection(page: Page[R], adapt: Callable[[R], T]) -> Connection[T]:
-    edges = [Edge(cursor=_cursor(page.offset + index), node=adapt(row)) for index, row in enumerate(page.rows)]
+    edges = [
+        Edge(cursor=_cursor(page.offset + index), node=adapt(row))
+        for index, row in enumerate(page.rows)
+    ]
     return Connection(
         edges=edges,
         page_info=PageInfo(
@@ -121,8 +125,6 @@ def connection(page: Page[R], adapt: Callable[[R], T]) -> Connection[T]:
         ),
         total_count=page.total,
     )
-
-
 
 
 async def related_page(

@@ -179,7 +179,9 @@ class Station(Site):
     @strawberry.field
     async def institute(self, info: Info) -> Institute | None:
         parent = await _site_row(info, self.row.parent_id)
-        return Institute.from_row(parent) if parent and parent.kind is m.SiteKind.INSTITUTE else None
+        return (
+            Institute.from_row(parent) if parent and parent.kind is m.SiteKind.INSTITUTE else None
+        )
 
     @strawberry.field(description="Practice points and posts (实践点/实践岗) it extends to.")
     async def points(

@@ -27,8 +27,10 @@ from schema.relay import (
 __all__ = ["ServiceRecord", "Volunteer"]
 
 
-@strawberry.type(description="A registered volunteer. Personal fields are null unless the "
-                 "viewer is staff of the volunteer's county; displayName is masked (张*).")
+@strawberry.type(
+    description="A registered volunteer. Personal fields are null unless the "
+    "viewer is staff of the volunteer's county; displayName is masked (张*)."
+)
 class Volunteer(Node):
     volunteer_number: str = strawberry.field(description="The registry's public number.")
     display_name: str
