@@ -105,7 +105,12 @@ class GraphQLEndpoint:
         body: dict[str, Any] = {}
         if result.errors:
             body["errors"] = [error.formatted for error in result.errors]
-        request_error = result.data is None and bool(result.errors)
+        # Errors raised before execution (parse, validation, variables) carry no path.
+        request_error = (
+            result.data is None
+            and bool(result.errors)
+            and all(error.path is None for error in result.errors)
+        )
         if not request_error:
             body["data"] = result.data
         status = 400 if request_error and media_type == GRAPHQL_RESPONSE else 200

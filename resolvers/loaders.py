@@ -124,7 +124,9 @@ async def _counts(
     )
     statement = select(inner.c.parent_key, func.count()).group_by(inner.c.parent_key)
     async with sessionmaker() as session:
-        found: dict[Hashable, int] = dict((await session.execute(statement)).tuples().all())
+        found: dict[Hashable, int] = {
+            key: value for key, value in (await session.execute(statement)).all()
+        }
     return [found.get(key, 0) for key in keys]
 
 
@@ -135,5 +137,5 @@ async def _balances(sessionmaker: Sessionmaker, keys: Sequence[int]) -> list[int
         .group_by(m.PointsEntry.account_id)
     )
     async with sessionmaker() as session:
-        found = dict((await session.execute(statement)).tuples().all())
+        found = {key: value for key, value in (await session.execute(statement)).all()}
     return [int(found.get(key, 0)) for key in keys]

@@ -98,5 +98,7 @@ async def _totals(
         return {ROOT: (await session.execute(counted)).scalar_one()}
     inner = statement.add_columns(partition.label("page_key")).subquery()
     grouped = select(inner.c.page_key, func.count()).group_by(inner.c.page_key)
-    found: dict[Hashable, int] = dict((await session.execute(grouped)).tuples().all())
+    found: dict[Hashable, int] = {
+        key: value for key, value in (await session.execute(grouped)).all()
+    }
     return {key: found.get(key, 0) for key in keys}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
 from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter
 
 from schema.errors import ErrorCodes
@@ -13,8 +15,16 @@ from schema.sites import Center, Institute, Point, PrefectureCenter, Station, Su
 __all__ = ["build_schema", "print_sdl"]
 
 
+class _Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Expected errors (bad input, forbidden) are answers, not faults: ErrorCodes logs
+        only the unexpected ones, so nothing is logged here."""
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return _Schema(
         query=Query,
         types=[PrefectureCenter, Center, SubCenter, Institute, Station, Point],
         # Classes, not instances: strawberry makes one per operation, so no state is

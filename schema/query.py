@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import strawberry
 
 from db import models as m
@@ -66,7 +68,8 @@ class Query:
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > MAX_FIRST:
             raise BadUserInput(f"{len(ids)} ids given; at most {MAX_FIRST} at once")
-        return [await resolve_node(info, global_id) for global_id in ids]
+        # Gathered, so that ids of one type are fetched by one batched statement.
+        return list(await asyncio.gather(*(resolve_node(info, global_id) for global_id in ids)))
 
     @strawberry.field(description="Who is asking, and what they may see.")
     def viewer(self, info: Info) -> Viewer:
@@ -289,7 +292,7 @@ class Query:
         filter: SyncRunFilter | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[SyncRun]:
+    ) -> Connection[SyncRun] | None:
         require_staff(info.context.viewer, "the sync log")
         statement = sync.sync_run_statement(
             (filter or SyncRunFilter()).criteria(), info.context.viewer
@@ -310,7 +313,7 @@ class Query:
         filter: QuarantineFilter | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[QuarantinedRecord]:
+    ) -> Connection[QuarantinedRecord] | None:
         require_staff(info.context.viewer, "the quarantine")
         statement = sync.quarantine_statement(
             (filter or QuarantineFilter()).criteria(), info.context.viewer

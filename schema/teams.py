@@ -74,10 +74,12 @@ class Team(Node):
     async def member_count(self, info: Info) -> int:
         return await info.context.loaders.count(relations.MEMBERS_OF_TEAM).load(self.row.id)
 
-    @strawberry.field(description="The members; only for staff of the team's county.")
+    @strawberry.field(
+        description="The members; only for staff of the team's county (else FORBIDDEN)."
+    )
     async def members(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[VolunteerRef]:
+    ) -> Connection[VolunteerRef] | None:
         from schema.volunteers import Volunteer
 
         require_county(info.context.viewer, self.row.county_code, "a team's member list")

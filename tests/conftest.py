@@ -13,9 +13,9 @@ from db.bulk import delete_all
 from db.pii import PersonalDataCipher
 from demo.generator import DemoOptions
 from demo.load import load_demo
-from tests.databases import BACKENDS, DatabaseFactory, postgres_available
+from tests.databases import BACKENDS, TEST_SECRET, DatabaseFactory, postgres_available
+from tests.graphql import GraphQL
 
-TEST_SECRET = "wenming-test-secret-0123456789"
 DEMO_TEST_SCALE = 0.001
 
 
@@ -81,3 +81,9 @@ def shared_divisions() -> Path:
     if not path.exists():
         pytest.skip(f"the shared division codes are not beside the project ({path})")
     return path
+
+
+@pytest.fixture
+def graphql(demo_engine: AsyncEngine) -> GraphQL:
+    """GraphQL over HTTP against the demo database."""
+    return GraphQL(demo_engine)

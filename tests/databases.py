@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db import migrate
 from db.engine import create_engine
 
-__all__ = ["BACKENDS", "DatabaseFactory", "postgres_available", "postgres_url"]
+__all__ = ["BACKENDS", "TEST_SECRET", "DatabaseFactory", "postgres_available", "postgres_url"]
 
 BACKENDS = ("sqlite", "postgresql")
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+TEST_SECRET = "wenming-test-secret-0123456789"
 
 
 def postgres_url() -> str:
