@@ -21,7 +21,9 @@ from db.models import Division
 from db.pii import PersonalDataCipher
 from demo.generator import DEFAULT_SCALE, DEFAULT_SEED, DemoOptions
 from demo.load import DemoAlreadyLoadedError, load_demo
-from hub.settings import HubError, Settings
+from hub.auth import key_digest, new_key
+from hub.settings import HubError, Settings, SettingsError
+from resolvers.viewer import Role
 
 __all__ = ["main"]
 
@@ -66,6 +68,24 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the GraphQL SDL")
     schema.set_defaults(handler=_schema)
+
+    keys = commands.add_parser("keys", help="API keys")
+    key_commands = keys.add_subparsers(required=True, metavar="ACTION")
+    new_key_ = key_commands.add_parser(
+        "new", help="make a key: prints a [[keys]] entry for WENMING_API_KEYS_FILE, the key once"
+    )
+    new_key_.add_argument("--name", required=True, help="who holds the key, e.g. kaili-office")
+    new_key_.add_argument(
+        "--role", required=True, choices=[r.value for r in Role if r is not Role.ANONYMOUS]
+    )
+    new_key_.add_argument(
+        "--scope",
+        nargs="*",
+        default=[],
+        metavar="CODE",
+        help="division codes whose personal data the key may see (staff roles)",
+    )
+    new_key_.set_defaults(handler=_new_key)
 
     divisions = commands.add_parser("divisions", help="division codes")
     division_commands = divisions.add_subparsers(required=True, metavar="ACTION")
@@ -139,6 +159,20 @@ def _schema(_settings: Settings, _arguments: argparse.Namespace) -> int:
     from schema import print_sdl
 
     sys.stdout.write(print_sdl())
+    return 0
+
+
+def _new_key(_settings: Settings, arguments: argparse.Namespace) -> int:
+    role = Role(arguments.role)
+    if role in {Role.COUNTY_STAFF, Role.PROVINCE_STAFF} and not arguments.scope:
+        raise SettingsError("--scope", f"a {role.value} key needs the division codes it covers")
+    key = new_key()
+    scope = ", ".join(f'"{code}"' for code in arguments.scope)
+    sys.stdout.write(
+        f'\n[[keys]]\nname = "{arguments.name}"\nsha256 = "{key_digest(key)}"\n'
+        f'role = "{role.value}"\nscope = [{scope}]\n'
+    )
+    print(f"the key (shown once, give it to {arguments.name}): {key}", file=sys.stderr)
     return 0
 
 

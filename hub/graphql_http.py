@@ -1,8 +1,9 @@
 """The GraphQL route, following the GraphQL-over-HTTP specification.
 
-Request errors (unreadable JSON, bad parameters, documents that do not parse or
-validate) answer 400 under `application/graphql-response+json` and 200 with `errors`
-under the legacy `application/json`; execution errors keep 200 with partial data.
+Requests that cannot be read (not JSON, parameters of the wrong kind) answer 400.
+Documents that do not parse or validate, and variables that do not coerce, answer 400
+under `application/graphql-response+json` and 200 with `errors` under the legacy
+`application/json`. Execution errors keep 200 with whatever data could be resolved.
 """
 
 from __future__ import annotations
@@ -99,8 +100,6 @@ class GraphQLEndpoint:
                 request, params, Context(self._sessionmaker, self._cipher, viewer)
             )
         except _RequestError as error:
-            if error.status == 400 and media_type == JSON:
-                return _errors(str(error), "BAD_USER_INPUT", 200, media_type)
             return _errors(str(error), "BAD_USER_INPUT", error.status, media_type, error.headers)
         body: dict[str, Any] = {}
         if result.errors:

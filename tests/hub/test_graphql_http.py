@@ -120,7 +120,7 @@ async def test_bad_requests(client: httpx.AsyncClient, body: bytes) -> None:
     legacy = await client.post(
         "/graphql", content=body, headers={"content-type": JSON, "accept": JSON}
     )
-    assert legacy.status_code == 200
+    assert legacy.status_code == 400
     assert legacy.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 

@@ -2,34 +2,8 @@
 
 from __future__ import annotations
 
+from tests.documents import COUNTY_TREE, STORIES, VOLUNTEERS
 from tests.graphql import GraphQL
-
-COUNTY_TREE = """
-query CountyTree {
-  center(divisionCode: "522601") {
-    id name isDemonstration
-    division { code name }
-    institutes(first: 50) {
-      totalCount
-      edges { node { id name stations(first: 100) { totalCount edges { node { id name isDemonstration } } } } }
-    }
-  }
-}
-"""
-
-STORIES = """
-query Stories($q: String!) {
-  stories(filter: { search: $q }, first: 10) {
-    edges { node { title publishedAt url feed { name } mentions { __typename ... on Project { name } } } }
-  }
-}
-"""
-
-VOLUNTEERS = """
-query Volunteers {
-  volunteers(first: 5) { edges { node { displayName serviceHours starLevel } } }
-}
-"""
 
 
 async def test_county_tree_shows_kaili_center_with_its_institutes_and_stations(

@@ -31,7 +31,8 @@ def _edges(block: dict[str, Any]) -> list[dict[str, Any]]:
 
 async def _count(engine: AsyncEngine, statement: Any) -> int:
     async with engine.connect() as connection:
-        return (await connection.execute(statement)).scalar_one()
+        count: int = (await connection.execute(statement)).scalar_one()
+    return count
 
 
 async def test_cursors_walk_a_list_once_in_order(graphql: GraphQL) -> None:

@@ -8,15 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.models import ServiceRecord
-
 from db.pii import PersonalDataCipher
 from demo.generator import DemoOptions
 from demo.load import load_demo
 from demo.places import PlaceSpec
 from schema.relay import encode_global_id
 from tests.databases import DatabaseFactory
+from tests.documents import COUNTY_TREE
 from tests.graphql import GraphQL
-from tests.schema.test_contract_queries import COUNTY_TREE
 
 # (root list with $n parents, nested selection, statements expected)
 CASES = {
