@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, inspect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import significant_prefix
@@ -35,13 +35,15 @@ def contains(column: SQLColumnExpression[Any], text: str) -> ColumnElement[bool]
 def ordering(
     model: Any, sorts: Sequence[Sort], default: Sequence[Sort]
 ) -> list[ColumnElement[Any]]:
-    """ORDER BY terms for `sorts`, always ending with the id so that pages are stable."""
+    """ORDER BY terms for `sorts`, always ending with the primary key so that pages are
+    stable however many rows share a sort value."""
+    chosen = list(sorts) or list(default)
     terms: list[ColumnElement[Any]] = []
-    for sort in list(sorts) or list(default):
+    for sort in chosen:
         column = getattr(model, sort.column)
         terms.append(column.desc() if sort.descending else column.asc())
-    if not any(sort.column == "id" for sort in sorts):
-        terms.append(model.id.asc())
+    named = {sort.column for sort in chosen}
+    terms += [key.asc() for key in inspect(model).primary_key if key.key not in named]
     return terms
 
 

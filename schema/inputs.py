@@ -35,14 +35,18 @@ __all__ = [
     "ActivityFilter",
     "ActivityOrder",
     "DivisionFilter",
+    "DivisionOrder",
     "HouseholdFilter",
+    "HouseholdOrder",
     "OrderFilter",
+    "OrderOrder",
     "ProjectFilter",
     "ProjectOrder",
     "QuarantineFilter",
     "SiteFilter",
     "SiteOrder",
     "StoryFilter",
+    "StoryOrder",
     "SyncRunFilter",
     "TeamFilter",
     "TeamOrder",
@@ -69,6 +73,10 @@ def sorts(
     | list[VolunteerOrder]
     | list[ProjectOrder]
     | list[ActivityOrder]
+    | list[OrderOrder]
+    | list[HouseholdOrder]
+    | list[StoryOrder]
+    | list[DivisionOrder]
     | None,
 ) -> list[Sort]:
     return [
@@ -308,6 +316,19 @@ class OrderFilter:
         )
 
 
+@strawberry.enum
+class OrderOrderField(enum.Enum):
+    ID = "id"
+    ORDERED_AT = "ordered_at"
+    RATING = "rating"
+
+
+@strawberry.input
+class OrderOrder:
+    field: OrderOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
 @strawberry.input
 class HouseholdFilter:
     division_code: str | None = None
@@ -324,6 +345,19 @@ class HouseholdFilter:
             has_credit_rating=self.has_credit_rating,
             include_retired=self.include_retired,
         )
+
+
+@strawberry.enum
+class HouseholdOrderField(enum.Enum):
+    ID = "id"
+    HOUSEHOLD_NUMBER = "household_number"
+    DIVISION_CODE = "division_code"
+
+
+@strawberry.input
+class HouseholdOrder:
+    field: HouseholdOrderField
+    direction: OrderDirection = OrderDirection.ASC
 
 
 _MENTION_TARGETS = {
@@ -357,6 +391,32 @@ class StoryFilter:
             published_before=self.published_before,
             feed_id=_optional_id(self.feed_id, "NewsFeed"),
         )
+
+
+@strawberry.enum
+class StoryOrderField(enum.Enum):
+    ID = "id"
+    PUBLISHED_AT = "published_at"
+    TITLE = "title"
+
+
+@strawberry.input
+class StoryOrder:
+    field: StoryOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.enum
+class DivisionOrderField(enum.Enum):
+    CODE = "code"
+    NAME = "name"
+    POPULATION = "population"
+
+
+@strawberry.input
+class DivisionOrder:
+    field: DivisionOrderField
+    direction: OrderDirection = OrderDirection.ASC
 
 
 def _mention(global_id: str) -> MentionRef:

@@ -18,14 +18,18 @@ from schema.inputs import (
     ActivityFilter,
     ActivityOrder,
     DivisionFilter,
+    DivisionOrder,
     HouseholdFilter,
+    HouseholdOrder,
     OrderFilter,
+    OrderOrder,
     ProjectFilter,
     ProjectOrder,
     QuarantineFilter,
     SiteFilter,
     SiteOrder,
     StoryFilter,
+    StoryOrder,
     SyncRunFilter,
     TeamFilter,
     TeamOrder,
@@ -85,6 +89,7 @@ class Query:
         self,
         info: Info,
         filter: DivisionFilter | None = None,
+        order_by: list[DivisionOrder] | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Division]:
@@ -93,7 +98,7 @@ class Query:
             info.context.sessionmaker,
             m.Division,
             statement,
-            [m.Division.code.asc()],
+            ordering(m.Division, sorts(order_by), [Sort("code")]),
             _page(first, after),
         )
         return connection(page, Division.from_row)
@@ -236,6 +241,7 @@ class Query:
         self,
         info: Info,
         filter: OrderFilter | None = None,
+        order_by: list[OrderOrder] | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[ServiceOrder]:
@@ -244,7 +250,7 @@ class Query:
             info.context.sessionmaker,
             m.ServiceOrder,
             statement,
-            ordering(m.ServiceOrder, [], _NEWEST_ORDERS),
+            ordering(m.ServiceOrder, sorts(order_by), _NEWEST_ORDERS),
             _page(first, after),
         )
         return connection(page, ServiceOrder.from_row)
@@ -254,6 +260,7 @@ class Query:
         self,
         info: Info,
         filter: HouseholdFilter | None = None,
+        order_by: list[HouseholdOrder] | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Household]:
@@ -262,7 +269,7 @@ class Query:
             info.context.sessionmaker,
             m.Household,
             statement,
-            ordering(m.Household, [], _BY_ID),
+            ordering(m.Household, sorts(order_by), _BY_ID),
             _page(first, after),
         )
         return connection(page, lambda row: Household.from_row(row, info))
@@ -272,6 +279,7 @@ class Query:
         self,
         info: Info,
         filter: StoryFilter | None = None,
+        order_by: list[StoryOrder] | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[NewsStory]:
@@ -280,7 +288,7 @@ class Query:
             info.context.sessionmaker,
             m.NewsStory,
             statement,
-            ordering(m.NewsStory, [], _NEWEST_STORIES),
+            ordering(m.NewsStory, sorts(order_by), _NEWEST_STORIES),
             _page(first, after),
         )
         return connection(page, NewsStory.from_row)

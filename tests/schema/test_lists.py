@@ -234,3 +234,21 @@ async def test_a_site_id_of_another_kind_is_not_found(graphql: GraphQL) -> None:
 async def test_nodes_are_capped(graphql: GraphQL) -> None:
     body = await graphql("query N($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ["x"] * 101})
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize(
+    ("root", "order", "field"),
+    [
+        ("divisions", "{field: NAME, direction: DESC}", "name"),
+        ("orders", "{field: ORDERED_AT}", "orderedAt"),
+        ("households", "{field: HOUSEHOLD_NUMBER, direction: DESC}", "householdNumber"),
+        ("stories", "{field: PUBLISHED_AT}", "publishedAt"),
+    ],
+)
+async def test_every_root_list_orders(graphql: GraphQL, root: str, order: str, field: str) -> None:
+    data = await graphql.data(
+        f"{{ {root}(first: 20, orderBy: [{order}]) {{ edges {{ node {{ {field} }} }} }} }}"
+    )
+    values = [node[field] for node in _edges(data[root])]
+    assert len(values) == 20
+    assert values == sorted(values, reverse="DESC" in order)
