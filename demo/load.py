@@ -14,6 +14,7 @@ from db.base import table_of
 from db.bulk import insert_rows, reset_sequences, upsert_rows
 from db.models import Division, Site
 from db.pii import PersonalDataCipher
+from db.rollup import refresh_rollup
 from demo.generator import DemoOptions, generate
 
 __all__ = ["DEMO_DIVISIONS", "DemoAlreadyLoadedError", "load_demo"]
@@ -50,4 +51,5 @@ async def load_demo(
             written[batch.table.name] += len(batch.rows)
             touched[batch.table.name] = batch.table
         await reset_sequences(connection, touched.values())
+    written["rollup_values"] = await refresh_rollup(engine)
     return written

@@ -18,6 +18,7 @@ from starlette.routing import Route
 from db.engine import create_engine, create_sessionmaker
 from db.pii import PersonalDataCipher
 from hub.auth import Keyring
+from hub.export import ExportRoutes
 from hub.graphql_http import GraphQLEndpoint
 from hub.settings import Settings
 from schema import build_schema
@@ -54,12 +55,15 @@ def create_app(
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
+    sessionmaker = create_sessionmaker(engine)
+    exports = ExportRoutes(sessionmaker, keyring, settings.small_group)
     graphql = GraphQLEndpoint(
         build_schema(),
-        create_sessionmaker(engine),
+        sessionmaker,
         PersonalDataCipher(settings.secret_key),
         keyring,
         graphiql=not settings.production,
+        small_group=settings.small_group,
     )
     middleware = [
         Middleware(
@@ -74,6 +78,8 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+            Route("/export/compare.csv", exports.compare),
+            Route("/export/ranking.csv", exports.ranking),
         ],
         middleware=middleware,
         lifespan=lifespan,

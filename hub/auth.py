@@ -9,11 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from starlette.requests import Request
+
 from db.models import DIVISION_CODE
 from hub.settings import HubError, SettingsError
 from resolvers.viewer import Role, Viewer
 
-__all__ = ["Keyring", "UnknownKeyError", "key_digest", "new_key"]
+__all__ = ["Keyring", "UnknownKeyError", "key_digest", "new_key", "presented_key"]
 
 _STAFF = {Role.COUNTY_STAFF, Role.PROVINCE_STAFF}
 
@@ -23,6 +25,14 @@ class UnknownKeyError(HubError):
 
     def __init__(self) -> None:
         super().__init__("the API key or token is not known to this hub")
+
+
+def presented_key(request: Request) -> str | None:
+    """The key a request carries: `Authorization: Bearer KEY` or `X-Api-Key: KEY`."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.headers.get("x-api-key") or None
 
 
 def key_digest(key: str) -> str:

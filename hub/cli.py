@@ -4,28 +4,43 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.divisions import read_divisions
 from connectors.errors import ConnectorError
 from db import migrate
 from db.base import table_of
 from db.bulk import delete_all, upsert_rows
-from db.engine import create_engine
+from db.engine import create_engine, create_sessionmaker
 from db.errors import StorageError
-from db.models import Division
+from db.models import Division, DivisionLevel, RankingIndex
 from db.pii import PersonalDataCipher
+from db.rollup import refresh_rollup
 from demo.generator import DEFAULT_SCALE, DEFAULT_SEED, DemoOptions
 from demo.load import DemoAlreadyLoadedError, load_demo
 from hub.auth import key_digest, new_key
+from hub.export import (
+    ExportError,
+    compare_csv,
+    parse_period,
+    parse_weights,
+    ranking_csv,
+    saved_index_weights,
+)
 from hub.settings import HubError, Settings, SettingsError
-from resolvers.viewer import Role
+from resolvers.viewer import Role, Viewer
 
 __all__ = ["main"]
+
+Sessionmaker = async_sessionmaker[AsyncSession]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,6 +102,39 @@ def _parser() -> argparse.ArgumentParser:
     )
     new_key_.set_defaults(handler=_new_key)
 
+    rollup = commands.add_parser("rollup", help="the statistics rollup behind compare and ranking")
+    rollup_commands = rollup.add_subparsers(required=True, metavar="ACTION")
+    rollup_commands.add_parser("refresh", help="rebuild it from the stored rows").set_defaults(
+        handler=_refresh_rollup
+    )
+
+    export = commands.add_parser("export", help="a comparison or ranking as CSV on standard output")
+    export_commands = export.add_subparsers(required=True, metavar="WHAT")
+    compare = export_commands.add_parser("compare", help="metrics side by side for divisions")
+    compare.add_argument("--divisions", nargs="+", required=True, metavar="CODE")
+    compare.add_argument("--metrics", nargs="+", required=True, metavar="METRIC")
+    _period_options(compare)
+    compare.set_defaults(handler=_export_compare)
+    ranking = export_commands.add_parser("ranking", help="divisions, institutes or teams ranked")
+    ranking.add_argument("--within", required=True, metavar="CODE")
+    ranking.add_argument(
+        "--level", default="county", choices=[level.value for level in DivisionLevel]
+    )
+    ranking.add_argument("--of", default="divisions", choices=["divisions", "institutes", "teams"])
+    ranking.add_argument("--metric")
+    ranking.add_argument("--index", help="metric:weight,metric:weight")
+    ranking.add_argument("--index-name", help="an index saved with `wenming index save`")
+    _period_options(ranking)
+    ranking.set_defaults(handler=_export_ranking)
+
+    index = commands.add_parser("index", help="composite ranking indexes")
+    index_commands = index.add_subparsers(required=True, metavar="ACTION")
+    save = index_commands.add_parser("save", help="save (or replace) an index by name")
+    save.add_argument("name")
+    save.add_argument("--weight", nargs="+", required=True, metavar="METRIC=WEIGHT")
+    save.add_argument("--description")
+    save.set_defaults(handler=_save_index)
+
     divisions = commands.add_parser("divisions", help="division codes")
     division_commands = divisions.add_subparsers(required=True, metavar="ACTION")
     import_ = division_commands.add_parser(
@@ -95,6 +143,12 @@ def _parser() -> argparse.ArgumentParser:
     import_.add_argument("directory", type=Path)
     import_.set_defaults(handler=_import_divisions)
     return parser
+
+
+def _period_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--period", help="2026-03, 2026-Q1 or 2026")
+    parser.add_argument("--from", dest="first_day", help="first day of a custom range (YYYY-MM-DD)")
+    parser.add_argument("--to", dest="last_day", help="last day of a custom range (YYYY-MM-DD)")
 
 
 def _serve_options(parser: argparse.ArgumentParser) -> None:
@@ -174,6 +228,100 @@ def _new_key(_settings: Settings, arguments: argparse.Namespace) -> int:
     )
     print(f"the key (shown once, give it to {arguments.name}): {key}", file=sys.stderr)
     return 0
+
+
+def _refresh_rollup(settings: Settings, _arguments: argparse.Namespace) -> int:
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            return await refresh_rollup(engine)
+        finally:
+            await engine.dispose()
+
+    print(f"rollup rebuilt: {asyncio.run(run()):,} rows", file=sys.stderr)
+    return 0
+
+
+# The command line is run by whoever operates the database, who sees everything anyway.
+_OPERATOR = Viewer(Role.ADMIN, name="operator")
+
+
+def _export_compare(settings: Settings, arguments: argparse.Namespace) -> int:
+    period = parse_period(arguments.period, arguments.first_day, arguments.last_day)
+
+    async def run(sessionmaker: Sessionmaker) -> str:
+        return await compare_csv(
+            sessionmaker,
+            _OPERATOR,
+            settings.small_group,
+            arguments.divisions,
+            arguments.metrics,
+            period,
+        )
+
+    sys.stdout.write(_with_database(settings, run))
+    return 0
+
+
+def _export_ranking(settings: Settings, arguments: argparse.Namespace) -> int:
+    period = parse_period(arguments.period, arguments.first_day, arguments.last_day)
+
+    async def run(sessionmaker: Sessionmaker) -> str:
+        saved = await saved_index_weights(sessionmaker)
+        weights = parse_weights(arguments.metric, arguments.index, arguments.index_name, saved)
+        return await ranking_csv(
+            sessionmaker,
+            _OPERATOR,
+            settings.small_group,
+            arguments.within,
+            DivisionLevel(arguments.level),
+            arguments.of,
+            weights,
+            period,
+        )
+
+    sys.stdout.write(_with_database(settings, run))
+    return 0
+
+
+def _save_index(settings: Settings, arguments: argparse.Namespace) -> int:
+    weights: dict[str, float] = {}
+    for item in arguments.weight:
+        code, _, raw = item.partition("=")
+        try:
+            weight = float(raw)
+        except ValueError:
+            raise ExportError(f"{item!r}: write METRIC=WEIGHT, e.g. activities=2") from None
+        parse_weights(code, None, None, {})
+        if weight <= 0:
+            raise ExportError(f"{item!r}: weights must be positive")
+        weights[code] = weight
+
+    async def run(sessionmaker: Sessionmaker) -> str:
+        async with sessionmaker() as session, session.begin():
+            await session.merge(
+                RankingIndex(
+                    name=arguments.name,
+                    description=arguments.description,
+                    weights=json.dumps(weights),
+                    saved_at=datetime.now(UTC),
+                )
+            )
+        return f"index {arguments.name!r} saved: {weights}\n"
+
+    sys.stderr.write(_with_database(settings, run))
+    return 0
+
+
+def _with_database(settings: Settings, work: Callable[[Sessionmaker], Awaitable[str]]) -> str:
+    async def run() -> str:
+        engine = create_engine(settings.database_url)
+        try:
+            return await work(create_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
 
 
 def _import_divisions(settings: Settings, arguments: argparse.Namespace) -> int:

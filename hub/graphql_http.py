@@ -24,7 +24,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from db.pii import PersonalDataCipher
-from hub.auth import Keyring, UnknownKeyError
+from hub.auth import Keyring, UnknownKeyError, presented_key
 from resolvers.context import Context
 
 __all__ = ["GraphQLEndpoint"]
@@ -65,12 +65,14 @@ class GraphQLEndpoint:
         keyring: Keyring,
         *,
         graphiql: bool,
+        small_group: int,
     ) -> None:
         self._schema = schema
         self._sessionmaker = sessionmaker
         self._cipher = cipher
         self._keyring = keyring
         self._graphiql = graphiql
+        self._small_group = small_group
 
     async def handle(self, request: Request) -> Response:
         accept = request.headers.get("accept", "")
@@ -89,7 +91,7 @@ class GraphQLEndpoint:
                 media_type="text/plain",
             )
         try:
-            viewer = self._keyring.viewer_for(_presented_key(request))
+            viewer = self._keyring.viewer_for(presented_key(request))
         except UnknownKeyError as error:
             return _errors(
                 str(error), "UNAUTHENTICATED", 401, media_type, {"WWW-Authenticate": "Bearer"}
@@ -97,7 +99,9 @@ class GraphQLEndpoint:
         try:
             params = await _params(request)
             result = await self._execute(
-                request, params, Context(self._sessionmaker, self._cipher, viewer)
+                request,
+                params,
+                Context(self._sessionmaker, self._cipher, viewer, self._small_group),
             )
         except _RequestError as error:
             return _errors(str(error), "BAD_USER_INPUT", error.status, media_type, error.headers)
@@ -149,14 +153,6 @@ def _negotiate(accept: str) -> str | None:
 
 def _wants_html(accept: str) -> bool:
     return "text/html" in accept.lower()
-
-
-def _presented_key(request: Request) -> str | None:
-    authorization = request.headers.get("authorization", "")
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return request.headers.get("x-api-key") or None
 
 
 async def _params(request: Request) -> _Params:

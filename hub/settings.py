@@ -13,6 +13,7 @@ DEV_SECRET = "wenming-development-secret-do-not-use-in-production"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///wenming.sqlite3"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+DEFAULT_SMALL_GROUP = 5
 
 
 class HubError(Exception):
@@ -39,6 +40,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     echo_sql: bool = False
     api_keys_file: Path | None = None
+    small_group: int = DEFAULT_SMALL_GROUP
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -66,6 +68,7 @@ class Settings:
             api_keys_file=Path(env["WENMING_API_KEYS_FILE"])
             if env.get("WENMING_API_KEYS_FILE")
             else None,
+            small_group=_int(env, "WENMING_SMALL_GROUP", default=DEFAULT_SMALL_GROUP),
         )
 
 

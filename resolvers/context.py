@@ -15,11 +15,13 @@ __all__ = ["Context"]
 
 @dataclass
 class Context:
-    """What one GraphQL request carries: how to open sessions, who asks, its loaders."""
+    """What one GraphQL request carries: how to open sessions, who asks, its loaders,
+    and below how many people or households a statistic is suppressed."""
 
     sessionmaker: async_sessionmaker[AsyncSession]
     cipher: PersonalDataCipher
     viewer: Viewer = field(default_factory=Viewer)
+    small_group: int = 5
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -10,7 +10,9 @@ from db import models as m
 from resolvers import households, news, orders, projects, sites, sync, teams
 from resolvers.common import Sort, ordering, root_page
 from resolvers.paging import PageRequest
+from schema import stats
 from schema.divisions import Division
+from schema.enums import DivisionLevel
 from schema.errors import BadUserInput
 from schema.households import Household
 from schema.info import Info
@@ -45,6 +47,15 @@ from schema.permissions import require_staff
 from schema.projects import Activity, Project
 from schema.relay import MAX_FIRST, Connection, Node, connection, page_request
 from schema.sites import Center, Site, site_from_row
+from schema.stats import (
+    Comparison,
+    IndexWeight,
+    MetricDefinition,
+    PeriodInput,
+    Ranking,
+    RankingSubject,
+    SavedIndex,
+)
 from schema.sync import QuarantinedRecord, SyncRun
 from schema.teams import Team
 from schema.viewer import Viewer
@@ -334,3 +345,37 @@ class Query:
             _page(first, after),
         )
         return connection(page, QuarantinedRecord.from_row)
+
+    @strawberry.field(description="The comparison metrics and how each rolls up.")
+    def metrics(self) -> list[MetricDefinition]:
+        return stats.metrics()
+
+    @strawberry.field(
+        description="Metrics side by side for divisions of any level, with the change "
+        "against the previous period. Missing is not zero; small groups are suppressed."
+    )
+    async def compare(
+        self, info: Info, division_codes: list[str], metrics: list[str], period: PeriodInput
+    ) -> list[Comparison]:
+        return await stats.compare(info, division_codes, metrics, period)
+
+    @strawberry.field(
+        description="Divisions of a level within a division (or its institutes or teams), "
+        "ranked by one metric or a weighted index, with the previous period's ranks."
+    )
+    async def ranking(
+        self,
+        info: Info,
+        within: str,
+        period: PeriodInput,
+        level: DivisionLevel = m.DivisionLevel.COUNTY,  # type: ignore[valid-type]
+        of: RankingSubject = RankingSubject.DIVISIONS,
+        metric: str | None = None,
+        index: list[IndexWeight] | None = None,
+        index_name: str | None = None,
+    ) -> Ranking:
+        return await stats.ranking(info, within, level, of, metric, index, index_name, period)
+
+    @strawberry.field(description="Composite indexes saved by name.")
+    async def ranking_indexes(self, info: Info) -> list[SavedIndex]:
+        return await stats.saved_indexes(info)

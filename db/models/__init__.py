@@ -13,6 +13,7 @@ from db.models.projects import (
     activity_teams,
     project_teams,
 )
+from db.models.rollup import PeriodKind, RankingIndex, RollupValue
 from db.models.sites import Platform, Site, SiteKind, SiteStatus, site_platforms
 from db.models.sync import QuarantinedRecord, SyncRun, SyncStatus
 from db.models.teams import Team, TeamKind, TeamMembership
@@ -38,6 +39,7 @@ __all__ = [
     "OrderEvent",
     "OrderEventKind",
     "OrderStatus",
+    "PeriodKind",
     "Platform",
     "PointsAccount",
     "PointsBank",
@@ -45,6 +47,8 @@ __all__ = [
     "PointsEntryKind",
     "Project",
     "QuarantinedRecord",
+    "RankingIndex",
+    "RollupValue",
     "ServiceOrder",
     "ServiceRecord",
     "Site",

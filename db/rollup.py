@@ -1,0 +1,63 @@
+"""Rebuilding the statistics rollup from the stored rows (after every sync)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, Select, case, delete, func, insert, literal, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.base import table_of
+from db.metrics import METRICS, Metric, MetricKind
+from db.models import PeriodKind, RollupValue
+from db.sqltime import bucket_start
+
+__all__ = ["EPOCH", "refresh_rollup"]
+
+EPOCH = date(1900, 1, 1)
+_COLUMNS = ["division_code", "period_kind", "period_start", "metric", "numerator", "denominator"]
+
+
+async def refresh_rollup(engine: AsyncEngine) -> int:
+    """Replace the rollup in one transaction (readers see the old or the new one, never
+    half of each). Returns how many rollup rows were written."""
+    table = table_of(RollupValue)
+    written = 0
+    async with engine.begin() as connection:
+        await connection.execute(delete(table))
+        for definition in METRICS.values():
+            for statement in _statements(definition):
+                result = await connection.execute(insert(table).from_select(_COLUMNS, statement))
+                written += max(result.rowcount, 0)
+    return written
+
+
+def _statements(definition: Metric) -> list[Select[Any]]:
+    if definition.kind is MetricKind.MEDIAN:
+        return []  # a median of parts is not the median of the whole: computed directly
+    events = definition.events().subquery()
+    code = literal(definition.code)
+    if definition.kind is MetricKind.DISTINCT:
+        statements: list[Select[Any]] = []
+        for unit in (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR):
+            bucket = bucket_start(events.c.moment, unit.value, instant=definition.instant)
+            distinct = func.count(events.c.subject.distinct())
+            statements.append(
+                select(
+                    events.c.division_code, literal(unit.value), bucket, code, distinct, literal(0)
+                )
+                .where(events.c.moment.is_not(None))
+                .group_by(events.c.division_code, bucket)
+            )
+        return statements
+    month = bucket_start(events.c.moment, "month", instant=definition.instant)
+    kind = case((events.c.moment.is_(None), PeriodKind.BASE.value), else_=PeriodKind.MONTH.value)
+    month_or_epoch = func.coalesce(month, literal(EPOCH, Date()))
+    numerator = func.coalesce(func.sum(events.c.numerator), 0)
+    denominator = func.coalesce(func.sum(events.c.denominator), 0)
+    return [
+        select(events.c.division_code, kind, month_or_epoch, code, numerator, denominator).group_by(
+            events.c.division_code, kind, month_or_epoch
+        )
+    ]
