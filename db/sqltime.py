@@ -7,7 +7,7 @@ where PostgreSQL names the zone.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import Date, Integer
 from sqlalchemy.ext.compiler import compiles
@@ -28,7 +28,7 @@ class bucket_start(FunctionElement[Any]):
     name = "bucket_start"
     # The unit and whether the value is an instant change the SQL, so they must be part
     # of the cache key; otherwise a statement compiled for months is reused for quarters.
-    _traverse_internals: ClassVar[list[tuple[str, Any]]] = [
+    _traverse_internals = [  # noqa: RUF012  (SQLAlchemy declares it as an attribute)
         *FunctionElement._traverse_internals,
         ("unit", InternalTraversal.dp_string),
         ("instant", InternalTraversal.dp_boolean),
