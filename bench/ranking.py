@@ -84,9 +84,8 @@ async def run(url: str, scale: float, runs: int) -> None:
     volunteers, activities, sites = written["volunteers"], written["activities"], written["sites"]
     p50 = percentile(direct, 0.5) / percentile(from_rollup, 0.5)
     p95 = percentile(direct, 0.95) / percentile(from_rollup, 0.95)
-    print(
-        f"Weifang at scale {scale}: {volunteers:,} volunteers, {activities:,} activities, {sites:,} sites"
-    )
+    shape = f"{volunteers:,} volunteers, {activities:,} activities, {sites:,} sites"
+    print(f"Weifang at scale {scale}: {shape}")
     print(f"  database {url.split(':')[0]}; demo load {loaded:.1f} s, peak RSS {peak_mib:.0f} MiB")
     print(f"  rollup refresh {refresh_seconds:.2f} s, {rollup_rows:,} rows")
     print(f"  ranking of 13 counties over 10 metrics (this period and the previous), {runs} runs")
