@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import CursorResult, Result, Table, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db.base import Base
 
-__all__ = ["delete_all", "insert_rows", "reset_sequences", "upsert_rows"]
+__all__ = ["delete_all", "insert_rows", "reset_sequences", "rows_affected", "upsert_rows"]
 
 
 async def insert_rows(
@@ -66,3 +66,8 @@ async def delete_all(engine: AsyncEngine) -> None:
         await connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
         for table in reversed(tables):
             await connection.execute(table.delete())
+
+
+def rows_affected(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE touched (0 where the driver cannot tell)."""
+    return max(result.rowcount, 0) if isinstance(result, CursorResult) else 0

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import ProvenanceMixin
+from db.bulk import rows_affected
 
 __all__ = ["retire_missing"]
 
@@ -39,4 +40,4 @@ async def retire_missing(
         )
         .values(retired_at=at)
     )
-    return int(retired.rowcount)  # type: ignore[attr-defined]
+    return rows_affected(retired)

@@ -22,7 +22,7 @@ from sqlalchemy import Table
 
 from connectors.divisions import DivisionRecord
 from db import models as m
-from db.base import table_of
+from db.base import Base, table_of
 from db.pii import PersonalDataCipher
 from demo import vocabulary as words
 from demo.people import make_person
@@ -102,20 +102,28 @@ class _Ids:
         return self._next[table]
 
 
-class _Buffer:
-    """Collects rows per table and hands out full batches."""
+_DEPENDENCY_ORDER = {table: rank for rank, table in enumerate(Base.metadata.sorted_tables)}
 
-    def __init__(self) -> None:
-        self._rows: dict[str, list[Row]] = defaultdict(list)
+
+class _Buffer:
+    """Collects rows per table and hands out batches.
+
+    When one table's rows fill a batch, every buffered table is handed out in the order
+    of the schema's dependencies, so a row never reaches the database before the rows it
+    points to (which are always generated first).
+    """
+
+    def __init__(self, size: int = BATCH_SIZE) -> None:
+        self._size = size
+        self._rows: dict[str, list[Row]] = {}
         self._tables: dict[str, Table] = {}
 
     def add(self, table: Table, row: Row) -> Iterator[Batch]:
-        rows = self._rows[table.name]
-        self._tables[table.name] = table
+        rows = self._rows.setdefault(table.name, [])
+        self._tables.setdefault(table.name, table)
         rows.append(row)
-        if len(rows) >= BATCH_SIZE:
-            self._rows[table.name] = []
-            yield Batch(table, rows)
+        if len(rows) >= self._size:
+            yield from self.flush(*sorted(self._tables.values(), key=_DEPENDENCY_ORDER.__getitem__))
 
     def flush(self, *tables: Table) -> Iterator[Batch]:
         for table in tables:

@@ -15,7 +15,7 @@ from db.models.projects import (
 )
 from db.models.rollup import PeriodKind, RankingIndex, RollupValue
 from db.models.sites import Platform, Site, SiteKind, SiteStatus, site_platforms
-from db.models.sync import QuarantinedRecord, SyncRun, SyncStatus
+from db.models.sync import QuarantinedRecord, SyncCursor, SyncLock, SyncRun, SyncStatus
 from db.models.teams import Team, TeamKind, TeamMembership
 from db.models.volunteers import Gender, ServiceRecord, Volunteer, VolunteerRegistration
 
@@ -54,6 +54,8 @@ __all__ = [
     "Site",
     "SiteKind",
     "SiteStatus",
+    "SyncCursor",
+    "SyncLock",
     "SyncRun",
     "SyncStatus",
     "Team",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, enum_column, intpk
 
-__all__ = ["QuarantinedRecord", "SyncRun", "SyncStatus"]
+__all__ = ["QuarantinedRecord", "SyncCursor", "SyncLock", "SyncRun", "SyncStatus"]
 
 
 class SyncStatus(enum.Enum):
@@ -71,3 +71,27 @@ class QuarantinedRecord(Base):
     raw_payload: Mapped[str] = mapped_column(Text)
     quarantined_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+
+
+class SyncCursor(Base):
+    """Where a stream of a source stands: saved with every committed batch, so that a run
+    that fails goes on from its last commit the next time."""
+
+    __tablename__ = "sync_cursors"
+
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    stream: Mapped[str] = mapped_column(String(100), primary_key=True)
+    cursor: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class SyncLock(Base):
+    """A source being synced. The holder renews it every batch; a lock left by a process
+    that died expires and may be taken over."""
+
+    __tablename__ = "sync_locks"
+
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

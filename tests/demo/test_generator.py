@@ -77,3 +77,32 @@ def test_split_total_adds_up_exactly(total: int, parts: int, minimum: int) -> No
 def test_split_total_refuses_the_impossible() -> None:
     with pytest.raises(ValueError, match="cannot split"):
         split_total(3, 5, random.Random(1), minimum=1)
+
+
+def test_a_full_batch_hands_out_its_parents_first() -> None:
+    from db.base import table_of
+    from db.models import Activity, ServiceRecord
+    from demo.generator import _Buffer
+
+    buffer = _Buffer(size=3)
+    activities, records = table_of(Activity), table_of(ServiceRecord)
+    handed = list(buffer.add(activities, {"id": 1}))
+    for record in range(3):
+        handed += list(buffer.add(records, {"id": record}))
+    assert [(batch.table.name, len(batch.rows)) for batch in handed] == [
+        ("activities", 1),
+        ("service_records", 3),
+    ]
+
+
+def test_a_full_batch_hands_out_what_it_points_to_first() -> None:
+    from db.base import table_of
+    from db.models import Division, Site
+    from demo.generator import _Buffer
+
+    buffer = _Buffer(size=2)
+    sites, divisions = table_of(Site), table_of(Division)
+    handed = list(buffer.add(sites, {"id": 1}))
+    handed += list(buffer.add(divisions, {"code": "522601001201"}))
+    handed += list(buffer.add(sites, {"id": 2}))
+    assert [batch.table.name for batch in handed] == ["divisions", "sites"]

@@ -1,0 +1,97 @@
+"""The connector contract.
+
+A connector reads one source (files or HTTP) as streams of raw records and maps each
+raw record to typed records with a pure function. It writes nothing: the sync runner
+(connectors.sync) is the only path from outside data into the database.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from db.base import ProvenanceMixin
+
+__all__ = ["Connector", "Mapped", "RawRecord", "Ref", "Rejection", "Stream"]
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """One kind of record a source offers, written in the order the streams are listed."""
+
+    name: str
+    # A snapshot stream is read whole every run; its records that are missing are retired.
+    snapshot: bool
+    # An incremental stream is read from its saved cursor on (an `updated_at` field).
+    cursor_field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """A record exactly as the source gave it, and where it stood."""
+
+    payload: Mapping[str, Any]
+    position: int
+    cursor: str | None = None
+
+
+class Rejection(Exception):
+    """A record that breaks a rule. It is quarantined with this reason, which names the
+    column and what was expected, so that a clerk can correct the source."""
+
+    def __init__(self, reason: str, column: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.column = column
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A link from a record to another record.
+
+    `column` is the foreign key to fill. The target is found by its source id in the same
+    source system; with `by_division`, as that source's site of a division code; with
+    `by_name`, by name in any source (a team's home site named in a site register); for
+    a Division, the code itself, which must exist.
+    """
+
+    column: str
+    model: type[Any]
+    source_id: str
+    by_division: bool = False
+    by_name: bool = False
+    label: str = ""
+
+
+@dataclass(slots=True)
+class Mapped:
+    """A typed record for one table, keyed by its source id."""
+
+    model: type[ProvenanceMixin]
+    source_id: str
+    values: dict[str, Any]
+    refs: tuple[Ref, ...] = ()
+    # Extra work after the row is written (memberships, event logs, platform links).
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+class Connector(ABC):
+    """Reads one configured source."""
+
+    system: str
+    streams: tuple[Stream, ...]
+
+    @abstractmethod
+    def read(self, stream: Stream, cursor: str | None) -> AsyncIterator[RawRecord]:
+        """The stream's raw records from `cursor` on (None: from the start)."""
+
+    @abstractmethod
+    def map(self, stream: Stream, record: RawRecord) -> list[Mapped]:
+        """Pure: the typed records a raw record stands for, or Rejection."""
+
+    def snapshot_key(self, stream: Stream) -> str | None:
+        """What identifies the snapshot being read (a file's digest), so that a run that
+        resumes knows it reads the same one; None for incremental streams."""
+        return None

@@ -1,0 +1,114 @@
+"""Site register rows and org-tree nodes → sites. Pure: no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from connectors.base import Mapped, Ref, Rejection
+from connectors.divisions import canonical_code
+from connectors.normalise import cell, clean_text, parse_bool, parse_date, parse_number, split_list
+from connectors.sites.settings import KIND_WORDS, STATUS_WORDS
+from db import models as m
+
+__all__ = ["map_org_node", "map_register_row", "site_kind"]
+
+
+def site_kind(value: Any, column: str) -> m.SiteKind:
+    text = clean_text(value)
+    for word, kind in KIND_WORDS:
+        if text == word or (len(word) > 2 and text.endswith(word)):
+            return kind
+    raise Rejection(
+        f"{column} {text!r} is not a site type (中心, 分中心, 实践所, 实践站, 实践点, 实践岗)",
+        column,
+    )
+
+
+def _division(value: Any, column: str) -> str:
+    text = clean_text(value)
+    try:
+        return canonical_code(text)
+    except ValueError:
+        raise Rejection(
+            f"{column} {text!r} is not a division code of 6, 9 or 12 digits", column
+        ) from None
+
+
+def _site(
+    *,
+    source_id: str,
+    name: str,
+    kind: m.SiteKind,
+    division: str,
+    parent: str,
+    parent_column: str,
+    values: dict[str, Any],
+    platforms: list[str],
+) -> Mapped:
+    refs = [Ref("division_code", m.Division, division, label="区划代码")]
+    if parent:
+        by_division = parent.isdigit()
+        key = _division(parent, parent_column) if by_division else parent
+        refs.append(Ref("parent_id", m.Site, key, by_division=by_division, label=parent_column))
+    if not name:
+        raise Rejection("阵地名称 is empty", "阵地名称")
+    return Mapped(
+        m.Site,
+        source_id,
+        {"kind": kind, "name": name, **values, "parent_id": None, "division_code": division},
+        tuple(refs),
+        extras={"platforms": platforms},
+    )
+
+
+def map_register_row(row: Mapping[str, Any]) -> Mapped:
+    """A register row (阵地名称, 阵地类型, 上级阵地, 区划代码, 是否示范, 建成时间, 面积(㎡),
+    状态, 服务平台). The site's name is its key in the register."""
+    name = clean_text(cell(row, "阵地名称"))
+    status_text = clean_text(cell(row, "状态"))
+    if status_text not in STATUS_WORDS:
+        raise Rejection(f"状态 {status_text!r} should be 在建, 运行 or 停用", "状态")
+    area = parse_number(cell(row, "面积(㎡)", "面积"), "面积(㎡)")
+    values = {
+        "is_demonstration": parse_bool(cell(row, "是否示范"), "是否示范"),
+        "status": STATUS_WORDS[status_text],
+        "opened_on": parse_date(cell(row, "建成时间"), "建成时间", required=False),
+        "floor_area_m2": float(area) if area is not None else None,
+    }
+    return _site(
+        source_id=name,
+        name=name,
+        kind=site_kind(cell(row, "阵地类型"), "阵地类型"),
+        division=_division(cell(row, "区划代码"), "区划代码"),
+        parent=clean_text(cell(row, "上级阵地")),
+        parent_column="上级阵地",
+        values=values,
+        platforms=split_list(cell(row, "服务平台")),
+    )
+
+
+def map_org_node(node: Mapping[str, Any]) -> Mapped:
+    """A node of a platform's org tree: {id, name, type, parentId, areaCode}."""
+    node_id = clean_text(node.get("id"))
+    if not node_id:
+        raise Rejection("the node has no id", "id")
+    parent = clean_text(node.get("parentId"))
+    mapped = _site(
+        source_id=node_id,
+        name=clean_text(node.get("name")),
+        kind=site_kind(node.get("type"), "type"),
+        division=_division(node.get("areaCode"), "areaCode"),
+        parent="",
+        parent_column="parentId",
+        values={
+            "is_demonstration": bool(node.get("demonstration", False)),
+            "status": m.SiteStatus.OPEN,
+            "opened_on": None,
+            "floor_area_m2": None,
+        },
+        platforms=[clean_text(name) for name in node.get("platforms", []) if clean_text(name)],
+    )
+    if parent and parent != "0":
+        mapped.refs = (*mapped.refs, Ref("parent_id", m.Site, parent, label="parentId"))
+    return mapped

@@ -1,0 +1,420 @@
+"""The sync runner: the one path from outside data into the database.
+
+For each stream of a connector it reads raw records from the saved cursor on, maps them
+(pure), writes them in batches with provenance, and commits each batch together with
+the new cursor. A record that breaks a rule is quarantined with its raw payload and a
+reason. Every record read is stored (inserted, updated or unchanged) or quarantined,
+and the counts say so. A failure rolls back the open batch only: the next run goes on
+from the last commit. Records missing from a full snapshot are marked retired.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from connectors.base import Connector, Mapped, RawRecord, Rejection, Stream
+from connectors.errors import ConnectorError, FatalConnectorError
+from connectors.writing import BatchWriter, Outcome
+from db import models as m
+from db.base import table_of
+from db.bulk import rows_affected
+from db.engine import create_sessionmaker
+from db.rollup import refresh_rollup
+
+__all__ = ["SourceBusyError", "StreamResult", "SyncRunner"]
+
+Progress = Callable[[str, int], None]
+
+
+class SourceBusyError(FatalConnectorError):
+    """Another sync of the same source is running."""
+
+    def __init__(self, source: str, holder: str, since: datetime, until: datetime) -> None:
+        super().__init__(
+            f"source {source!r} is being synced by {holder} since {since:%Y-%m-%d %H:%M} UTC; "
+            f"wait for it to finish (if that process died, its lock lapses at {until:%H:%M} UTC)"
+        )
+
+
+@dataclass
+class StreamResult:
+    source: str
+    stream: str
+    run_id: int
+    status: m.SyncStatus
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    retired: int = 0
+    error: str | None = None
+
+    def count(self, outcome: Outcome) -> None:
+        setattr(self, outcome.value, getattr(self, outcome.value) + 1)
+
+
+@dataclass
+class _SnapshotCursor:
+    """Where a snapshot read stands: which snapshot, how many records (in the order the
+    connector reads them) are committed, and when it began (rows not seen since then are
+    retired when it completes)."""
+
+    key: str
+    done: int = 0
+    started: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    complete: bool = False
+
+    @classmethod
+    def load(cls, text: str | None, key: str, now: datetime) -> _SnapshotCursor:
+        if text:
+            saved = json.loads(text)
+            if saved.get("key") == key and not saved.get("complete"):
+                return cls(key, int(saved["done"]), saved["started"])
+        return cls(key, 0, now.isoformat())
+
+    def dump(self) -> str:
+        return json.dumps(
+            {
+                "key": self.key,
+                "done": self.done,
+                "started": self.started,
+                "complete": self.complete,
+            }
+        )
+
+
+class SyncRunner:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        batch_size: int = 1000,
+        lock_lease: timedelta = timedelta(minutes=10),
+        county_code: str | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._engine = engine
+        self._sessionmaker = create_sessionmaker(engine)
+        self._batch_size = batch_size
+        self._lease = lock_lease
+        self._county = county_code
+        self._clock = clock
+        self._holder = f"{socket.gethostname()}:{os.getpid()}"
+
+    async def sync(
+        self,
+        connector: Connector,
+        *,
+        streams: Sequence[str] | None = None,
+        progress: Progress | None = None,
+        refresh: bool = True,
+    ) -> list[StreamResult]:
+        """Sync the connector's streams (all, or those named), one after the other."""
+        chosen = [
+            stream for stream in connector.streams if streams is None or stream.name in streams
+        ]
+        await self._acquire(connector.system)
+        try:
+            results = []
+            for stream in chosen:
+                result = await self._stream(connector, stream, progress)
+                results.append(result)
+                if result.status is m.SyncStatus.FAILED:
+                    break
+        finally:
+            await self._release(connector.system)
+        if refresh and any(r.inserted or r.updated or r.retired for r in results):
+            await refresh_rollup(self._engine)
+        return results
+
+    async def _stream(
+        self, connector: Connector, stream: Stream, progress: Progress | None
+    ) -> StreamResult:
+        now = self._clock()
+        async with self._sessionmaker() as session, session.begin():
+            run = m.SyncRun(
+                source=connector.system,
+                stream=stream.name,
+                county_code=self._county,
+                status=m.SyncStatus.RUNNING,
+                started_at=now,
+                records_read=0,
+                inserted=0,
+                updated=0,
+                unchanged=0,
+                quarantined=0,
+                retired=0,
+            )
+            session.add(run)
+            await session.flush()
+            saved = await session.get(m.SyncCursor, (connector.system, stream.name))
+        result = StreamResult(connector.system, stream.name, run.id, m.SyncStatus.RUNNING)
+        snapshot_key = connector.snapshot_key(stream)
+        snapshot = (
+            _SnapshotCursor.load(saved.cursor if saved else None, snapshot_key, now)
+            if snapshot_key
+            else None
+        )
+        cursor = None if snapshot else (saved.cursor if saved else None)
+        batch: list[RawRecord] = []
+        try:
+            ordinal = 0
+            async for record in connector.read(stream, cursor):
+                ordinal += 1
+                if snapshot is not None and ordinal <= snapshot.done:
+                    continue  # committed by the run that failed before this one
+                batch.append(record)
+                if len(batch) >= self._batch_size:
+                    cursor = await self._commit(connector, stream, batch, result, snapshot, cursor)
+                    batch = []
+                    if progress:
+                        progress(stream.name, result.read)
+            if batch:
+                cursor = await self._commit(connector, stream, batch, result, snapshot, cursor)
+            if snapshot is not None:
+                await self._complete_snapshot(connector, stream, snapshot, result)
+        except (ConnectorError, OSError, IntegrityError) as error:
+            result.status, result.error = m.SyncStatus.FAILED, _describe(error)
+            await self._finish(result)
+            return result
+        if progress:
+            progress(stream.name, result.read)
+        result.status = m.SyncStatus.SUCCEEDED
+        await self._finish(result)
+        return result
+
+    async def _commit(
+        self,
+        connector: Connector,
+        stream: Stream,
+        batch: list[RawRecord],
+        result: StreamResult,
+        snapshot: _SnapshotCursor | None,
+        cursor: str | None,
+    ) -> str | None:
+        """Write one batch and move the cursor, in one transaction."""
+        counts = StreamResult(result.source, result.stream, result.run_id, result.status)
+        now = self._clock()
+        mapped: list[tuple[int, list[Mapped]]] = []
+        rejected: list[tuple[RawRecord, Rejection]] = []
+        for record in batch:
+            try:
+                mapped.append((record.position, connector.map(stream, record)))
+            except Rejection as rejection:
+                rejected.append((record, rejection))
+        async with self._sessionmaker() as session, session.begin():
+            outcome = await BatchWriter(session, connector.system, now).write(mapped)
+            by_position = {record.position: record for record in batch}
+            for position, reason in outcome.unresolved.items():
+                rejected.append((by_position[position], Rejection(reason)))
+            for record, refused in rejected:
+                await self._quarantine(
+                    session, connector, stream, result.run_id, record, refused, now
+                )
+                counts.quarantined += 1
+            for position, _ in mapped:
+                if position not in outcome.unresolved:
+                    counts.count(_overall(outcome.outcomes.get(position, [])))
+            counts.read = len(batch)
+            for record in batch:
+                if record.cursor and (cursor is None or record.cursor > cursor):
+                    cursor = record.cursor
+            if snapshot is not None:
+                snapshot.done += len(batch)
+            saved_cursor = snapshot.dump() if snapshot is not None else cursor
+            if saved_cursor is not None:
+                await session.merge(
+                    m.SyncCursor(
+                        source=connector.system,
+                        stream=stream.name,
+                        cursor=saved_cursor,
+                        updated_at=now,
+                    )
+                )
+            for name in ("read", "inserted", "updated", "unchanged", "quarantined"):
+                setattr(result, name, getattr(result, name) + getattr(counts, name))
+            await session.execute(
+                update(m.SyncRun)
+                .where(m.SyncRun.id == result.run_id)
+                .values(
+                    records_read=result.read,
+                    inserted=result.inserted,
+                    updated=result.updated,
+                    unchanged=result.unchanged,
+                    quarantined=result.quarantined,
+                    cursor=saved_cursor,
+                )
+            )
+            await self._renew(session, connector.system, now)
+        return cursor
+
+    async def _quarantine(
+        self,
+        session: AsyncSession,
+        connector: Connector,
+        stream: Stream,
+        run_id: int,
+        record: RawRecord,
+        rejection: Rejection,
+        now: datetime,
+    ) -> None:
+        session.add(
+            m.QuarantinedRecord(
+                sync_run_id=run_id,
+                source=connector.system,
+                stream=stream.name,
+                county_code=self._county,
+                source_id=None,
+                row_number=record.position,
+                column_name=rejection.column,
+                reason=rejection.reason,
+                quarantined_at=now,
+                raw_payload=json.dumps(dict(record.payload), ensure_ascii=False, default=str),
+            )
+        )
+
+    async def _complete_snapshot(
+        self, connector: Connector, stream: Stream, snapshot: _SnapshotCursor, result: StreamResult
+    ) -> None:
+        """Retire what the snapshot no longer holds, and mark the snapshot read whole."""
+        started = datetime.fromisoformat(snapshot.started)
+        now = self._clock()
+        async with self._sessionmaker() as session, session.begin():
+            for model in _STREAM_MODELS.get(stream.name, ()):
+                table = table_of(model)
+                retired = await session.execute(
+                    update(table)
+                    .where(
+                        table.c.source_system == connector.system,
+                        table.c.retired_at.is_(None),
+                        table.c.last_seen_at < started,
+                    )
+                    .values(retired_at=now)
+                )
+                if model is not m.VolunteerRegistration:
+                    result.retired += rows_affected(retired)
+            if stream.name == "volunteers":
+                result.retired += await _retire_unregistered(session, connector.system, now)
+            snapshot.complete = True
+            await session.merge(
+                m.SyncCursor(
+                    source=connector.system,
+                    stream=stream.name,
+                    cursor=snapshot.dump(),
+                    updated_at=now,
+                )
+            )
+
+    async def _finish(self, result: StreamResult) -> None:
+        if result.status is m.SyncStatus.SUCCEEDED:
+            total = result.inserted + result.updated + result.unchanged + result.quarantined
+            if total != result.read:
+                result.status = m.SyncStatus.FAILED
+                result.error = f"counts do not add up: read {result.read}, accounted for {total}"
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(
+                update(m.SyncRun)
+                .where(m.SyncRun.id == result.run_id)
+                .values(
+                    status=result.status,
+                    finished_at=self._clock(),
+                    error=result.error,
+                    records_read=result.read,
+                    inserted=result.inserted,
+                    updated=result.updated,
+                    unchanged=result.unchanged,
+                    quarantined=result.quarantined,
+                    retired=result.retired,
+                )
+            )
+
+    async def _acquire(self, source: str) -> None:
+        now = self._clock()
+        async with self._sessionmaker() as session, session.begin():
+            lock = await session.get(m.SyncLock, source, with_for_update=True)
+            if lock is not None and lock.expires_at > now and lock.holder != self._holder:
+                raise SourceBusyError(source, lock.holder, lock.acquired_at, lock.expires_at)
+            if lock is None:
+                session.add(
+                    m.SyncLock(
+                        source=source,
+                        holder=self._holder,
+                        acquired_at=now,
+                        expires_at=now + self._lease,
+                    )
+                )
+            else:
+                lock.holder, lock.acquired_at, lock.expires_at = (
+                    self._holder,
+                    now,
+                    now + self._lease,
+                )
+        # Two runners racing for a free lock: the second insert fails on the primary key.
+
+    async def _renew(self, session: AsyncSession, source: str, now: datetime) -> None:
+        await session.execute(
+            update(m.SyncLock)
+            .where(m.SyncLock.source == source, m.SyncLock.holder == self._holder)
+            .values(expires_at=now + self._lease)
+        )
+
+    async def _release(self, source: str) -> None:
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(
+                delete(m.SyncLock).where(
+                    m.SyncLock.source == source, m.SyncLock.holder == self._holder
+                )
+            )
+
+
+# The tables a stream's snapshot covers (for retiring what vanished from it).
+_STREAM_MODELS: dict[str, tuple[type[Any], ...]] = {
+    "sites": (m.Site,),
+    "teams": (m.Team,),
+    "volunteers": (m.VolunteerRegistration,),
+}
+
+
+async def _retire_unregistered(session: AsyncSession, system: str, now: datetime) -> int:
+    """A volunteer is retired when every registry that knew them has dropped them."""
+    registrations = table_of(m.VolunteerRegistration)
+    live = select(registrations.c.volunteer_id).where(registrations.c.retired_at.is_(None))
+    retired = await session.execute(
+        update(m.Volunteer)
+        .where(
+            m.Volunteer.retired_at.is_(None),
+            m.Volunteer.id.not_in(live),
+            m.Volunteer.id.in_(
+                select(registrations.c.volunteer_id).where(registrations.c.source_system == system)
+            ),
+        )
+        .values(retired_at=now)
+    )
+    return rows_affected(retired)
+
+
+def _overall(outcomes: list[Outcome]) -> Outcome:
+    """A raw record that became several rows counts once: inserted if anything was new,
+    updated if anything changed, else unchanged."""
+    if Outcome.INSERTED in outcomes:
+        return Outcome.INSERTED
+    if Outcome.UPDATED in outcomes:
+        return Outcome.UPDATED
+    return Outcome.UNCHANGED
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, IntegrityError):
+        return "the database refused a batch (a constraint failed); nothing of that batch was kept"
+    return str(error) or type(error).__name__

@@ -1,0 +1,526 @@
+"""Writing one batch of mapped records: upsert by (source system, source id) with
+provenance, references resolved, and an outcome for every record.
+
+Work is done per model in bulk (one statement for the look-up, one for the inserts,
+one for the updates), so that a batch of a thousand volunteers costs a handful of
+statements, not thousands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from connectors.base import Mapped, Ref
+from db import models as m
+from db.base import table_of
+
+__all__ = ["BatchWriter", "Outcome", "content_hash"]
+
+_SITE_RANK = {kind: rank for rank, kind in enumerate(m.SiteKind)}
+
+
+class Outcome(Enum):
+    INSERTED = "inserted"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+def content_hash(values: dict[str, Any]) -> str:
+    """What a record says, hashed. Sealed values carry a random nonce and are left out;
+    the mapping adds keyed hashes (keys starting with `_`) in their place."""
+    content = {key: value for key, value in values.items() if not key.endswith("_sealed")}
+    text = json.dumps(content, sort_keys=True, default=_plain, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else str(value)
+
+
+@dataclass
+class _Item:
+    """One mapped record on its way into the database."""
+
+    position: int
+    mapped: Mapped
+    resolved: dict[str, int] = field(default_factory=dict)
+    row_id: int | None = None
+
+
+@dataclass
+class BatchResult:
+    outcomes: dict[int, list[Outcome]] = field(default_factory=lambda: defaultdict(list))
+    unresolved: dict[int, str] = field(default_factory=dict)
+
+
+class BatchWriter:
+    """Writes the records of one batch for one source system inside an open transaction."""
+
+    def __init__(self, session: AsyncSession, system: str, now: datetime) -> None:
+        self._session = session
+        self._system = system
+        self._now = now
+        self._known: dict[tuple[type[Any], str], int] = {}
+
+    async def write(self, records: Sequence[tuple[int, list[Mapped]]]) -> BatchResult:
+        """`records` are (position, mapped records); returns what happened to each."""
+        result = BatchResult()
+        by_model: dict[type[Any], list[_Item]] = defaultdict(list)
+        order: list[type[Any]] = []
+        for position, mapped_records in records:
+            for mapped in mapped_records:
+                if mapped.model not in by_model:
+                    order.append(mapped.model)
+                by_model[mapped.model].append(_Item(position, mapped))
+        for model in order:
+            items = [item for item in by_model[model] if item.position not in result.unresolved]
+            await self._write_model(model, items, result)
+        return result
+
+    async def _write_model(self, model: type[Any], items: list[_Item], result: BatchResult) -> None:
+        if model is m.Volunteer:
+            await self._volunteers(items, result)
+            return
+        table = table_of(model)
+        existing = await self._existing(model, [item.mapped.source_id for item in items])
+        waiting = list(items)
+        while waiting:
+            await self._resolve(waiting)
+            ready = [
+                item
+                for item in waiting
+                if all(ref.column in item.resolved for ref in item.mapped.refs)
+            ]
+            if not ready:
+                break
+            await self._upsert(table, model, ready, existing, result)
+            waiting = [item for item in waiting if item not in ready]
+        for item in waiting:
+            missing = next(ref for ref in item.mapped.refs if ref.column not in item.resolved)
+            result.unresolved[item.position] = _unresolved(missing)
+
+    async def _upsert(
+        self,
+        table: Table,
+        model: type[Any],
+        items: list[_Item],
+        existing: dict[str, tuple[int, str, datetime | None]],
+        result: BatchResult,
+    ) -> None:
+        inserts, updates, touched = [], [], []
+        for item in items:
+            values = {**_written(item.mapped.values), **item.resolved}
+            digest = content_hash({**item.mapped.values, **item.resolved})
+            found = existing.get(item.mapped.source_id)
+            if found is None:
+                inserts.append(
+                    (item, {**values, **self._provenance(item.mapped.source_id, digest)})
+                )
+                continue
+            item.row_id, stored_hash, retired = found
+            if stored_hash == digest and retired is None:
+                touched.append(item.row_id)
+                result.outcomes[item.position].append(Outcome.UNCHANGED)
+            else:
+                updates.append(
+                    {
+                        **values,
+                        "b_id": item.row_id,
+                        "content_hash": digest,
+                        "last_seen_at": self._now,
+                        "retired_at": None,
+                    }
+                )
+                result.outcomes[item.position].append(Outcome.UPDATED)
+        if inserts:
+            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            ids = (
+                (await self._session.execute(statement, [row for _, row in inserts]))
+                .scalars()
+                .all()
+            )
+            for (item, _), row_id in zip(inserts, ids, strict=True):
+                item.row_id = row_id
+                existing[item.mapped.source_id] = (row_id, "", None)
+                result.outcomes[item.position].append(Outcome.INSERTED)
+        await self._bulk_update(table, updates)
+        if touched:
+            await self._session.execute(
+                update(table).where(table.c.id.in_(touched)).values(last_seen_at=self._now)
+            )
+        for item in items:
+            if item.row_id is not None:
+                self._known[(model, item.mapped.source_id)] = item.row_id
+        await self._extras(model, items)
+
+    def _provenance(self, source_id: str, digest: str) -> dict[str, Any]:
+        return {
+            "source_system": self._system,
+            "source_id": source_id,
+            "first_seen_at": self._now,
+            "last_seen_at": self._now,
+            "content_hash": digest,
+            "retired_at": None,
+        }
+
+    async def _existing(
+        self, model: type[Any], source_ids: list[str]
+    ) -> dict[str, tuple[int, str, datetime | None]]:
+        table = table_of(model)
+        found: dict[str, tuple[int, str, datetime | None]] = {}
+        for start in range(0, len(source_ids), 500):
+            chunk = source_ids[start : start + 500]
+            rows = await self._session.execute(
+                select(
+                    table.c.source_id, table.c.id, table.c.content_hash, table.c.retired_at
+                ).where(table.c.source_system == self._system, table.c.source_id.in_(chunk))
+            )
+            found.update(
+                {
+                    source_id: (row_id, digest, retired)
+                    for source_id, row_id, digest, retired in rows.all()
+                }
+            )
+        return found
+
+    async def _resolve(self, items: list[_Item]) -> None:
+        wanted: dict[tuple[type[Any], str], set[str]] = defaultdict(set)
+        for item in items:
+            for ref in item.mapped.refs:
+                known = (ref.model, self._ref_key(ref)) in self._known
+                if ref.column not in item.resolved and not known:
+                    wanted[(ref.model, _how(ref))].add(ref.source_id)
+        for (model, how), keys in wanted.items():
+            await self._load_known(model, sorted(keys), how)
+        for item in items:
+            for ref in item.mapped.refs:
+                target = self._known.get((ref.model, self._ref_key(ref)))
+                if target is not None:
+                    item.resolved[ref.column] = target
+
+    @staticmethod
+    def _ref_key(ref: Ref) -> str:
+        how = _how(ref)
+        return ref.source_id if how == "source" else f"{how}:{ref.source_id}"
+
+    async def _load_known(self, model: type[Any], keys: list[str], how: str) -> None:
+        table = table_of(model)
+        if how == "code":
+            codes = await self._session.scalars(select(table.c.code).where(table.c.code.in_(keys)))
+            self._known.update({(model, f"code:{code}"): code for code in codes})
+            return
+        if how == "name":
+            named = await self._session.execute(
+                select(table.c.name, table.c.id).where(
+                    table.c.name.in_(keys), table.c.retired_at.is_(None)
+                )
+            )
+            self._known.update({(model, f"name:{name}"): row_id for name, row_id in named.all()})
+            return
+        if how == "division":
+            rows = await self._session.execute(
+                select(table.c.division_code, table.c.id, table.c.kind).where(
+                    table.c.source_system == self._system, table.c.division_code.in_(keys)
+                )
+            )
+            best: dict[str, tuple[int, int]] = {}
+            for code, row_id, kind in rows.all():
+                rank = _SITE_RANK[kind]
+                if code not in best or rank < best[code][0]:
+                    best[code] = (rank, row_id)
+            self._known.update(
+                {(model, f"division:{code}"): row_id for code, (_, row_id) in best.items()}
+            )
+            return
+        by_source = await self._session.execute(
+            select(table.c.source_id, table.c.id).where(
+                table.c.source_system == self._system, table.c.source_id.in_(keys)
+            )
+        )
+        self._known.update({(model, source_id): row_id for source_id, row_id in by_source.all()})
+
+    async def _extras(self, model: type[Any], items: list[_Item]) -> None:
+        if model is m.Site:
+            await self._site_platforms(items)
+        elif model is m.ServiceOrder:
+            await self._order_events(items)
+
+    async def _site_platforms(self, items: list[_Item]) -> None:
+        """Platforms named on a site row belong to its center; the site hosts them."""
+        links = m.site_platforms
+        for item in items:
+            names: list[str] = item.mapped.extras.get("platforms", [])
+            center_id = (
+                item.row_id
+                if item.mapped.values.get("kind") in _CENTERS
+                else item.resolved.get("parent_id")
+            )
+            if not names or center_id is None or item.row_id is None:
+                continue
+            platform_ids = [await self._platform(center_id, name) for name in names]
+            present = set(
+                (
+                    await self._session.scalars(
+                        select(links.c.platform_id).where(links.c.site_id == item.row_id)
+                    )
+                ).all()
+            )
+            new = [
+                {"site_id": item.row_id, "platform_id": pid}
+                for pid in platform_ids
+                if pid not in present
+            ]
+            if new:
+                await self._session.execute(insert(links), new)
+
+    async def _platform(self, center_id: int, name: str) -> int:
+        table = table_of(m.Platform)
+        found = await self._session.scalar(
+            select(table.c.id).where(table.c.center_id == center_id, table.c.name == name)
+        )
+        if found is not None:
+            return int(found)
+        source_id = f"platform:{center_id}:{name}"
+        statement = insert(table).returning(table.c.id)
+        row = {
+            "center_id": center_id,
+            "name": name,
+            **self._provenance(source_id, content_hash({"center": center_id, "name": name})),
+        }
+        return int((await self._session.execute(statement, [row])).scalar_one())
+
+    async def _order_events(self, items: list[_Item]) -> None:
+        """The order's log only grows: events not yet stored are appended."""
+        table = table_of(m.OrderEvent)
+        for item in items:
+            events: list[dict[str, Any]] = item.mapped.extras.get("events", [])
+            if not events or item.row_id is None:
+                continue
+            stored = (
+                await self._session.execute(
+                    select(table.c.kind, table.c.occurred_at, table.c.sequence).where(
+                        table.c.order_id == item.row_id
+                    )
+                )
+            ).all()
+            seen = {(kind, when) for kind, when, _ in stored}
+            sequence = max((row[2] for row in stored), default=0)
+            new = []
+            for event in events:
+                if (event["kind"], event["occurred_at"]) in seen:
+                    continue
+                sequence += 1
+                new.append({**event, "order_id": item.row_id, "sequence": sequence})
+            if new:
+                await self._session.execute(insert(table), new)
+
+    async def _volunteers(self, items: list[_Item], result: BatchResult) -> None:
+        """One volunteer per person per county: a registry's record is a registration of
+        that volunteer, and a person already known (from this registry or another) is
+        updated, never doubled. Everything is done in bulk."""
+        volunteers, registrations = table_of(m.Volunteer), table_of(m.VolunteerRegistration)
+        known_registrations = await self._existing(
+            m.VolunteerRegistration, [i.mapped.source_id for i in items]
+        )
+        people = await self._people(
+            {(i.mapped.values["county_code"], i.mapped.values["person_key"]) for i in items}
+        )
+        # Fold the batch onto people first: the same person twice is one volunteer.
+        latest: dict[tuple[str, str], _Item] = {}
+        for item in items:
+            latest[(item.mapped.values["county_code"], item.mapped.values["person_key"])] = item
+        new_people = [person for person in latest if person not in people]
+        if new_people:
+            rows = []
+            for person in new_people:
+                item = latest[person]
+                digest = content_hash(item.mapped.values)
+                rows.append(
+                    {
+                        **_written(item.mapped.values),
+                        **self._provenance(item.mapped.source_id, digest),
+                    }
+                )
+            statement = insert(volunteers).returning(volunteers.c.id, sort_by_parameter_order=True)
+            ids = (await self._session.execute(statement, rows)).scalars().all()
+            for person, row, row_id in zip(new_people, rows, ids, strict=True):
+                people[person] = (row_id, row["content_hash"], None)
+        changed, touched = [], []
+        for person, item in latest.items():
+            row_id, stored, retired = people[person]
+            digest = content_hash(item.mapped.values)
+            if person in new_people:
+                continue
+            if stored == digest and retired is None:
+                touched.append(row_id)
+            else:
+                values = {
+                    k: v
+                    for k, v in _written(item.mapped.values).items()
+                    if k not in {"county_code", "person_key"}
+                }
+                changed.append(
+                    {
+                        **values,
+                        "b_id": row_id,
+                        "content_hash": digest,
+                        "last_seen_at": self._now,
+                        "retired_at": None,
+                    }
+                )
+                people[person] = (row_id, digest, None)
+        await self._bulk_update(volunteers, changed)
+        if touched:
+            await self._session.execute(
+                update(volunteers)
+                .where(volunteers.c.id.in_(touched))
+                .values(last_seen_at=self._now)
+            )
+        changed_ids = {row["b_id"] for row in changed}
+        new_registrations, moved = [], []
+        for item in items:
+            person = (item.mapped.values["county_code"], item.mapped.values["person_key"])
+            volunteer_id = people[person][0]
+            item.row_id = volunteer_id
+            if person in new_people and latest[person] is item:
+                outcome = Outcome.INSERTED
+            elif volunteer_id in changed_ids and latest[person] is item:
+                outcome = Outcome.UPDATED
+            elif item.mapped.source_id in known_registrations:
+                outcome = Outcome.UNCHANGED
+            else:
+                outcome = Outcome.UPDATED  # a known person seen in one more registry
+            result.outcomes[item.position].append(outcome)
+            registration = known_registrations.get(item.mapped.source_id)
+            if registration is None:
+                digest = content_hash(item.mapped.values)
+                new_registrations.append(
+                    {
+                        "volunteer_id": volunteer_id,
+                        "registered_on": item.mapped.values.get("registered_on"),
+                        **self._provenance(item.mapped.source_id, digest),
+                    }
+                )
+                known_registrations[item.mapped.source_id] = (0, digest, None)
+            else:
+                moved.append(registration[0])
+        if new_registrations:
+            await self._session.execute(insert(registrations), new_registrations)
+        if moved:
+            await self._session.execute(
+                update(registrations)
+                .where(registrations.c.id.in_(moved))
+                .values(last_seen_at=self._now, retired_at=None)
+            )
+        await self._memberships(items)
+
+    async def _people(
+        self, persons: set[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[int, str, datetime | None]]:
+        table = table_of(m.Volunteer)
+        keys = sorted({key for _, key in persons})
+        found: dict[tuple[str, str], tuple[int, str, datetime | None]] = {}
+        for start in range(0, len(keys), 500):
+            rows = await self._session.execute(
+                select(
+                    table.c.county_code,
+                    table.c.person_key,
+                    table.c.id,
+                    table.c.content_hash,
+                    table.c.retired_at,
+                ).where(table.c.person_key.in_(keys[start : start + 500]))
+            )
+            for county, key, row_id, digest, retired in rows.all():
+                if (county, key) in persons:
+                    found[(county, key)] = (row_id, digest, retired)
+        return found
+
+    async def _bulk_update(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        columns = {key for row in rows for key in row if key != "b_id"}
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values({column: bindparam(column) for column in columns})
+        )
+        await self._session.execute(statement, rows)
+
+    async def _memberships(self, items: list[_Item]) -> None:
+        wanted = {team for item in items for team in item.mapped.extras.get("teams", [])}
+        if not wanted:
+            return
+        await self._load_known(
+            m.Team, sorted(team for team in wanted if (m.Team, team) not in self._known), "source"
+        )
+        table = table_of(m.TeamMembership)
+        volunteer_ids = sorted({item.row_id for item in items if item.row_id is not None})
+        memberships = await self._session.execute(
+            select(table.c.volunteer_id, table.c.team_id).where(
+                table.c.volunteer_id.in_(volunteer_ids)
+            )
+        )
+        present: set[tuple[int, int]] = {(volunteer, team) for volunteer, team in memberships.all()}
+        new = []
+        for item in items:
+            for team in item.mapped.extras.get("teams", []):
+                team_id = self._known.get((m.Team, team))
+                if team_id is None or item.row_id is None or (item.row_id, team_id) in present:
+                    continue
+                present.add((item.row_id, team_id))
+                new.append(
+                    {
+                        "team_id": team_id,
+                        "volunteer_id": item.row_id,
+                        "joined_on": item.mapped.values.get("registered_on"),
+                        "is_core": False,
+                    }
+                )
+        if new:
+            await self._session.execute(insert(table), new)
+
+
+def _written(values: dict[str, Any]) -> dict[str, Any]:
+    """The columns to store: keys starting with `_` only feed the content hash."""
+    return {key: value for key, value in values.items() if not key.startswith("_")}
+
+
+_CENTERS = {m.SiteKind.CENTER, m.SiteKind.PREFECTURE_CENTER}
+
+
+def _how(ref: Ref) -> str:
+    """How a reference finds its target: by division code, site division, name or source id."""
+    if ref.model is m.Division:
+        return "code"
+    if ref.by_division:
+        return "division"
+    return "name" if ref.by_name else "source"
+
+
+def _unresolved(ref: Ref) -> str:
+    what = ref.label or ref.column
+    if ref.model is m.Division:
+        return f"{what} {ref.source_id!r} is not a known division code"
+    where = "" if ref.by_name else " of this source"
+    return f"{what} {ref.source_id!r} is not a known {_name(ref.model)}{where}"
+
+
+def _name(model: type[Any]) -> str:
+    return {
+        m.Site: "site",
+        m.Team: "team",
+        m.Project: "project",
+        m.Activity: "activity",
+        m.Volunteer: "volunteer",
+        m.MenuItem: "menu item",
+    }.get(model, model.__name__)
