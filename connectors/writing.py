@@ -335,50 +335,44 @@ class BatchWriter:
         people = await self._people(
             {(i.mapped.values["county_code"], i.mapped.values["person_key"]) for i in items}
         )
-        # Fold the batch onto people first: the same person twice is one volunteer.
+        # Fold the batch onto people: the same person twice is one volunteer, written once,
+        # known by the first registry number seen and holding the last row's data.
+        first: dict[tuple[str, str], _Item] = {}
         latest: dict[tuple[str, str], _Item] = {}
         for item in items:
-            latest[(item.mapped.values["county_code"], item.mapped.values["person_key"])] = item
+            person = _person(item)
+            first.setdefault(person, item)
+            latest[person] = item
         new_people = [person for person in latest if person not in people]
         if new_people:
             rows = []
             for person in new_people:
-                item = latest[person]
-                digest = content_hash(item.mapped.values)
-                rows.append(
-                    {
-                        **_written(item.mapped.values),
-                        **self._provenance(item.mapped.source_id, digest),
-                    }
-                )
+                values = {**_written(first[person].mapped.values), **_person_data(latest[person])}
+                digest = _person_hash(latest[person])
+                rows.append({**values, **self._provenance(first[person].mapped.source_id, digest)})
             statement = insert(volunteers).returning(volunteers.c.id, sort_by_parameter_order=True)
             ids = (await self._session.execute(statement, rows)).scalars().all()
             for person, row, row_id in zip(new_people, rows, ids, strict=True):
                 people[person] = (row_id, row["content_hash"], None)
-        changed, touched = [], []
+        changed, touched, changed_people = [], [], set()
         for person, item in latest.items():
-            row_id, stored, retired = people[person]
-            digest = content_hash(item.mapped.values)
             if person in new_people:
                 continue
+            row_id, stored, retired = people[person]
+            digest = _person_hash(item)
             if stored == digest and retired is None:
                 touched.append(row_id)
-            else:
-                values = {
-                    k: v
-                    for k, v in _written(item.mapped.values).items()
-                    if k not in {"county_code", "person_key"}
+                continue
+            changed.append(
+                {
+                    **_person_data(item),
+                    "b_id": row_id,
+                    "content_hash": digest,
+                    "last_seen_at": self._now,
+                    "retired_at": None,
                 }
-                changed.append(
-                    {
-                        **values,
-                        "b_id": row_id,
-                        "content_hash": digest,
-                        "last_seen_at": self._now,
-                        "retired_at": None,
-                    }
-                )
-                people[person] = (row_id, digest, None)
+            )
+            changed_people.add(person)
         await self._bulk_update(volunteers, changed)
         if touched:
             await self._session.execute(
@@ -386,15 +380,16 @@ class BatchWriter:
                 .where(volunteers.c.id.in_(touched))
                 .values(last_seen_at=self._now)
             )
-        changed_ids = {row["b_id"] for row in changed}
         new_registrations, moved = [], []
         for item in items:
-            person = (item.mapped.values["county_code"], item.mapped.values["person_key"])
+            person = _person(item)
             volunteer_id = people[person][0]
             item.row_id = volunteer_id
-            if person in new_people and latest[person] is item:
-                outcome = Outcome.INSERTED
-            elif volunteer_id in changed_ids and latest[person] is item:
+            if person in new_people:
+                outcome = (
+                    Outcome.INSERTED if first[person] is item else _compared(item, first[person])
+                )
+            elif person in changed_people and latest[person] is item:
                 outcome = Outcome.UPDATED
             elif item.mapped.source_id in known_registrations:
                 outcome = Outcome.UNCHANGED
@@ -488,6 +483,29 @@ class BatchWriter:
                 )
         if new:
             await self._session.execute(insert(table), new)
+
+
+# A volunteer's own data; the number and date belong to each registration.
+_REGISTRATION_ONLY = {"volunteer_number", "registered_on", "county_code", "person_key"}
+
+
+def _person(item: _Item) -> tuple[str, str]:
+    return item.mapped.values["county_code"], item.mapped.values["person_key"]
+
+
+def _person_data(item: _Item) -> dict[str, Any]:
+    return {k: v for k, v in _written(item.mapped.values).items() if k not in _REGISTRATION_ONLY}
+
+
+def _person_hash(item: _Item) -> str:
+    values = item.mapped.values
+    return content_hash(
+        {k: v for k, v in values.items() if k not in _REGISTRATION_ONLY - {"person_key"}}
+    )
+
+
+def _compared(item: _Item, earlier: _Item) -> Outcome:
+    return Outcome.UNCHANGED if _person_hash(item) == _person_hash(earlier) else Outcome.UPDATED
 
 
 def _written(values: dict[str, Any]) -> dict[str, Any]:

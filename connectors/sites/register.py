@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from connectors.base import Connector, Mapped, RawRecord, Stream
 from connectors.errors import SourceFormatError
 from connectors.files import file_digest, read_table
-from connectors.normalise import clean_text
+from connectors.ordering import parents_first
 from connectors.sites.mapping import map_org_node, map_register_row
 from connectors.sites.settings import REGISTER_COLUMNS
 
@@ -33,7 +33,7 @@ class SiteRegisterConnector(Connector):
 
     async def read(self, stream: Stream, cursor: str | None) -> AsyncIterator[RawRecord]:
         rows = list(read_table(self._path, REGISTER_COLUMNS))
-        for position, row in _parents_first(rows, "阵地名称", "上级阵地"):
+        for position, row in parents_first(rows, "阵地名称", "上级阵地"):
             yield RawRecord(row, position)
 
     def map(self, stream: Stream, record: RawRecord) -> list[Mapped]:
@@ -61,7 +61,7 @@ class OrgTreeConnector(Connector):
         if not isinstance(roots, list):
             raise SourceFormatError(str(self._path), "holds no list of nodes")
         nodes = list(_flatten(roots))
-        for position, node in _parents_first(list(enumerate(nodes, start=1)), "id", "parentId"):
+        for position, node in parents_first(list(enumerate(nodes, start=1)), "id", "parentId"):
             yield RawRecord(node, position)
 
     def map(self, stream: Stream, record: RawRecord) -> list[Mapped]:
@@ -77,29 +77,3 @@ def _flatten(nodes: list[Any], parent: Any = None) -> Iterator[dict[str, Any]]:
             flat["parentId"] = parent
         yield flat
         yield from _flatten(list(node.get("children") or []), node.get("id"))
-
-
-def _parents_first(
-    rows: Sequence[tuple[int, Mapping[str, Any]]], key: str, parent_key: str
-) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """Rows ordered so that each comes after the row it names as parent; rows whose
-    parent is unknown (or that form a cycle) keep their place at the end."""
-    by_key = {clean_text(row.get(key)): (position, row) for position, row in rows}
-    done: set[str] = set()
-    ordered: list[tuple[int, Mapping[str, Any]]] = []
-
-    def visit(name: str, trail: frozenset[str]) -> None:
-        if name in done or name in trail or name not in by_key:
-            return
-        position, row = by_key[name]
-        visit(clean_text(row.get(parent_key)), trail | {name})
-        done.add(name)
-        ordered.append((position, row))
-
-    for position, row in rows:
-        name = clean_text(row.get(key))
-        if name in by_key and by_key[name][0] == position:
-            visit(name, frozenset())
-        else:
-            ordered.append((position, row))
-    return iter(ordered)

@@ -1,0 +1,1 @@
+"""Volunteer registries: the national registry's export and county volunteer apps."""
