@@ -214,7 +214,7 @@ def _connector(
 async def test_teams_nest_and_find_their_home_site(
     county: AsyncEngine, tmp_path: Path, write: Callable[..., Path]
 ) -> None:
-    [teams, volunteers] = await SyncRunner(county).sync(_connector(tmp_path, write))
+    [teams, _] = await SyncRunner(county).sync(_connector(tmp_path, write))
     assert (teams.read, teams.inserted, teams.quarantined) == (4, 3, 1)
     async with create_sessionmaker(county)() as session:
         found = {team.source_id: team for team in (await session.scalars(select(m.Team))).all()}
