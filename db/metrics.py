@@ -106,13 +106,16 @@ def _coverage(kind: m.SiteKind, level: m.DivisionLevel) -> Callable[[], EventSel
         every = select(*_events(m.Division.code, None, literal(0), 1)).where(
             m.Division.level == level
         )
+        # An open site whose opening date the register leaves blank counts from the start;
+        # one still being built (在建) does not count yet.
+        opened = func.coalesce(m.Site.opened_on, _EPOCH)
         first_opened = (
-            select(m.Site.division_code.label("code"), func.min(m.Site.opened_on).label("opened"))
+            select(m.Site.division_code.label("code"), func.min(opened).label("opened"))
             .join(m.Division, m.Division.code == m.Site.division_code)
             .where(
                 m.Site.kind == kind,
                 m.Division.level == level,
-                m.Site.opened_on.is_not(None),
+                m.Site.status != m.SiteStatus.BUILDING,
                 _live(m.Site),
             )
             .group_by(m.Site.division_code)
