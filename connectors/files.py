@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.errors import SourceFormatError
-from connectors.normalise import clean_text
+from connectors.normalise import clean_text, header_key
 
 __all__ = ["file_digest", "read_table"]
 
@@ -38,8 +38,8 @@ def read_table(path: Path, required: set[str]) -> Iterator[tuple[int, dict[str, 
     header: list[str] | None = None
     for number, cells in rows:
         if header is None:
-            header = [clean_text(cell).rstrip("*").strip() for cell in cells]
-            missing = required - set(header)
+            header = [header_key(cell) for cell in cells]
+            missing = {name for name in required if header_key(name) not in header}
             if missing:
                 raise SourceFormatError(
                     str(path), f"lacks the column(s) {', '.join(sorted(missing))}"

@@ -12,7 +12,15 @@ from typing import Any
 
 from connectors.base import Rejection
 
-__all__ = ["cell", "clean_text", "parse_bool", "parse_date", "parse_number", "split_list"]
+__all__ = [
+    "cell",
+    "clean_text",
+    "header_key",
+    "parse_bool",
+    "parse_date",
+    "parse_number",
+    "split_list",
+]
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _DATE_PATTERNS = (
@@ -26,12 +34,26 @@ _TRUE = {"是", "y", "yes", "true", "1", "√", "示范"}
 _FALSE = {"否", "n", "no", "false", "0", ""}
 
 
+# Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) folded to ASCII; Chinese
+# punctuation such as （） and ，stays as written.
+_WIDTH_FOLD = {
+    code: code - 0xFEE0
+    for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+}
+
+
 def clean_text(value: Any) -> str:
-    """Half-width, single-spaced, trimmed; a spreadsheet's leading apostrophe dropped."""
+    """Single-spaced and trimmed, full-width digits and letters made half-width, a
+    spreadsheet's leading apostrophe dropped."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value)).replace("\u3000", " ")
+    text = str(value).translate(_WIDTH_FOLD).replace("\u3000", " ")
     return re.sub(r"\s+", " ", text).strip().lstrip("'")
+
+
+def header_key(value: Any) -> str:
+    """A column header as matched: 面积(㎡), 面积（㎡） and 面积(m2) are one column."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or ""))).rstrip("*")
 
 
 def parse_date(value: Any, column: str, *, required: bool = True) -> date | None:
@@ -107,7 +129,7 @@ def cell(row: Mapping[str, Any], *names: str) -> Any:
     """A row's value under the first of `names` present, matched as headers are cleaned
     (面积(㎡) and 面积（㎡） are the same column)."""
     for name in names:
-        key = clean_text(name)
+        key = header_key(name)
         if key in row:
             return row[key]
     return None

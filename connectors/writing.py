@@ -242,6 +242,16 @@ class BatchWriter:
                 {(model, f"division:{code}"): row_id for code, (_, row_id) in best.items()}
             )
             return
+        if model is m.Volunteer:
+            # A volunteer is known to this source by its registration here.
+            table = table_of(m.VolunteerRegistration)
+            registered = await self._session.execute(
+                select(table.c.source_id, table.c.volunteer_id).where(
+                    table.c.source_system == self._system, table.c.source_id.in_(keys)
+                )
+            )
+            self._known.update({(model, key): row_id for key, row_id in registered.all()})
+            return
         by_source = await self._session.execute(
             select(table.c.source_id, table.c.id).where(
                 table.c.source_system == self._system, table.c.source_id.in_(keys)
@@ -254,6 +264,34 @@ class BatchWriter:
             await self._site_platforms(items)
         elif model is m.ServiceOrder:
             await self._order_events(items)
+        elif model is m.Project:
+            await self._team_links(m.project_teams, "project_id", items)
+        elif model is m.Activity:
+            await self._team_links(m.activity_teams, "activity_id", items)
+
+    async def _team_links(self, links: Table, column: str, items: list[_Item]) -> None:
+        """The teams that run a project or held an activity, as the source lists them."""
+        wanted = {team for item in items for team in item.mapped.extras.get("teams", [])}
+        if not wanted:
+            return
+        await self._load_known(
+            m.Team, sorted(t for t in wanted if (m.Team, t) not in self._known), "source"
+        )
+        owners = [item.row_id for item in items if item.row_id is not None]
+        stored = await self._session.execute(
+            select(links.c[column], links.c.team_id).where(links.c[column].in_(owners))
+        )
+        present: set[tuple[int, int]] = {(owner, team) for owner, team in stored.all()}
+        new = []
+        for item in items:
+            for team in item.mapped.extras.get("teams", []):
+                team_id = self._known.get((m.Team, team))
+                if item.row_id is None or team_id is None or (item.row_id, team_id) in present:
+                    continue
+                present.add((item.row_id, team_id))
+                new.append({column: item.row_id, "team_id": team_id})
+        if new:
+            await self._session.execute(insert(links), new)
 
     async def _site_platforms(self, items: list[_Item]) -> None:
         """Platforms named on a site row belong to its center; the site hosts them."""
