@@ -14,14 +14,16 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from connectors.config import SourceConfig, SourceConfigError, load_sources
 from connectors.divisions import read_divisions
 from connectors.errors import ConnectorError
+from connectors.sync import StreamResult
 from db import migrate
 from db.base import table_of
 from db.bulk import delete_all, upsert_rows
 from db.engine import create_engine, create_sessionmaker
 from db.errors import StorageError
-from db.models import Division, DivisionLevel, RankingIndex
+from db.models import Division, DivisionLevel, RankingIndex, SyncStatus
 from db.pii import PersonalDataCipher
 from db.rollup import refresh_rollup
 from demo.generator import DEFAULT_SCALE, DEFAULT_SEED, DemoOptions
@@ -36,6 +38,7 @@ from hub.export import (
     saved_index_weights,
 )
 from hub.settings import HubError, Settings, SettingsError
+from hub.sync_commands import run_sync, show_sources
 from resolvers.viewer import Role, Viewer
 
 __all__ = ["main"]
@@ -101,6 +104,17 @@ def _parser() -> argparse.ArgumentParser:
         help="division codes whose personal data the key may see (staff roles)",
     )
     new_key_.set_defaults(handler=_new_key)
+
+    sync = commands.add_parser("sync", help="read the configured sources into the hub")
+    sync.add_argument("names", nargs="*", metavar="SOURCE", help="default: every source")
+    sync.add_argument("--sources", type=Path, help="default: WENMING_SOURCES_FILE or wenming.toml")
+    sync.set_defaults(handler=_sync)
+
+    sources = commands.add_parser("sources", help="each source's last run, cursor and quarantine")
+    sources.add_argument(
+        "--sources", type=Path, help="default: WENMING_SOURCES_FILE or wenming.toml"
+    )
+    sources.set_defaults(handler=_sources)
 
     rollup = commands.add_parser("rollup", help="the statistics rollup behind compare and ranking")
     rollup_commands = rollup.add_subparsers(required=True, metavar="ACTION")
@@ -227,6 +241,46 @@ def _new_key(_settings: Settings, arguments: argparse.Namespace) -> int:
         f'role = "{role.value}"\nscope = [{scope}]\n'
     )
     print(f"the key (shown once, give it to {arguments.name}): {key}", file=sys.stderr)
+    return 0
+
+
+def _configured(settings: Settings, arguments: argparse.Namespace) -> list[SourceConfig]:
+    return load_sources(arguments.sources or settings.sources_file)
+
+
+def _sync(settings: Settings, arguments: argparse.Namespace) -> int:
+    sources = _configured(settings, arguments)
+    unknown = set(arguments.names) - {source.name for source in sources}
+    if unknown:
+        known = ", ".join(source.name for source in sources) or "none"
+        raise SourceConfigError(
+            f"no source is called {', '.join(sorted(unknown))} (configured: {known})"
+        )
+    chosen = [source for source in sources if not arguments.names or source.name in arguments.names]
+
+    async def run() -> list[StreamResult]:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.upgrade(engine)
+            return await run_sync(engine, chosen, PersonalDataCipher(settings.secret_key))
+        finally:
+            await engine.dispose()
+
+    results = asyncio.run(run())
+    return 1 if any(result.status is not SyncStatus.SUCCEEDED for result in results) else 0
+
+
+def _sources(settings: Settings, arguments: argparse.Namespace) -> int:
+    sources = _configured(settings, arguments)
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await show_sources(engine, sources)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
     return 0
 
 

@@ -41,6 +41,7 @@ class Settings:
     echo_sql: bool = False
     api_keys_file: Path | None = None
     small_group: int = DEFAULT_SMALL_GROUP
+    sources_file: Path = Path("wenming.toml")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -69,6 +70,7 @@ class Settings:
             if env.get("WENMING_API_KEYS_FILE")
             else None,
             small_group=_int(env, "WENMING_SMALL_GROUP", default=DEFAULT_SMALL_GROUP),
+            sources_file=Path(env.get("WENMING_SOURCES_FILE") or "wenming.toml"),
         )
 
 
