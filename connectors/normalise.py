@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from connectors.base import Rejection
@@ -51,6 +52,7 @@ def clean_text(value: Any) -> str:
     return re.sub(r"\s+", " ", text).strip().lstrip("'")
 
 
+@lru_cache(maxsize=4096)
 def header_key(value: Any) -> str:
     """A column header as matched: 面积(㎡), 面积（㎡） and 面积(m2) are one column."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or ""))).rstrip("*")

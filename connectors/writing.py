@@ -104,7 +104,8 @@ class BatchWriter:
             if not ready:
                 break
             await self._upsert(table, model, ready, existing, result)
-            waiting = [item for item in waiting if item not in ready]
+            written = {id(item) for item in ready}
+            waiting = [item for item in waiting if id(item) not in written]
         for item in waiting:
             missing = next(ref for ref in item.mapped.refs if ref.column not in item.resolved)
             result.unresolved[item.position] = _unresolved(missing)
@@ -143,16 +144,20 @@ class BatchWriter:
                 )
                 result.outcomes[item.position].append(Outcome.UPDATED)
         if inserts:
-            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-            ids = (
-                (await self._session.execute(statement, [row for _, row in inserts]))
-                .scalars()
-                .all()
-            )
-            for (item, _), row_id in zip(inserts, ids, strict=True):
-                item.row_id = row_id
-                existing[item.mapped.source_id] = (row_id, "", None)
-                result.outcomes[item.position].append(Outcome.INSERTED)
+            # The same record twice in one batch is one row: the later values win.
+            rows_by_source: dict[str, dict[str, Any]] = {}
+            for item, row in inserts:
+                repeated = item.mapped.source_id in rows_by_source
+                rows_by_source[item.mapped.source_id] = row
+                result.outcomes[item.position].append(
+                    Outcome.UPDATED if repeated else Outcome.INSERTED
+                )
+            # A plain bulk insert and one look-up of the new ids: INSERT … RETURNING in
+            # parameter order would fall back to a statement per row on SQLite.
+            await self._session.execute(insert(table), list(rows_by_source.values()))
+            existing.update(await self._existing(model, list(rows_by_source)))
+            for item, _ in inserts:
+                item.row_id = existing[item.mapped.source_id][0]
         await self._bulk_update(table, updates)
         if touched:
             await self._session.execute(
@@ -382,19 +387,18 @@ class BatchWriter:
             first.setdefault(person, item)
             latest[person] = item
         new_people = [person for person in latest if person not in people]
+        is_new = set(new_people)
         if new_people:
             rows = []
             for person in new_people:
                 values = {**_written(first[person].mapped.values), **_person_data(latest[person])}
                 digest = _person_hash(latest[person])
                 rows.append({**values, **self._provenance(first[person].mapped.source_id, digest)})
-            statement = insert(volunteers).returning(volunteers.c.id, sort_by_parameter_order=True)
-            ids = (await self._session.execute(statement, rows)).scalars().all()
-            for person, row, row_id in zip(new_people, rows, ids, strict=True):
-                people[person] = (row_id, row["content_hash"], None)
+            await self._session.execute(insert(volunteers), rows)
+            people.update(await self._people(is_new))
         changed, touched, changed_people = [], [], set()
         for person, item in latest.items():
-            if person in new_people:
+            if person in is_new:
                 continue
             row_id, stored, retired = people[person]
             digest = _person_hash(item)
@@ -423,7 +427,7 @@ class BatchWriter:
             person = _person(item)
             volunteer_id = people[person][0]
             item.row_id = volunteer_id
-            if person in new_people:
+            if person in is_new:
                 outcome = (
                     Outcome.INSERTED if first[person] is item else _compared(item, first[person])
                 )
@@ -436,7 +440,14 @@ class BatchWriter:
             result.outcomes[item.position].append(outcome)
             registration = known_registrations.get(item.mapped.source_id)
             if registration is None:
-                digest = content_hash(item.mapped.values)
+                # The registration's own content: its number and date, and whose it is.
+                digest = content_hash(
+                    {
+                        "person": people[person][1],
+                        "number": item.mapped.values.get("volunteer_number"),
+                        "registered_on": item.mapped.values.get("registered_on"),
+                    }
+                )
                 new_registrations.append(
                     {
                         "volunteer_id": volunteer_id,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from db.errors import StorageError
 
@@ -32,16 +34,20 @@ class PersonalDataCipher:
     def __init__(self, secret: str) -> None:
         if len(secret) < 16:
             raise ValueError("the personal-data secret must be at least 16 characters")
-        self._fernet = Fernet(base64.urlsafe_b64encode(_derive(secret, b"seal")))
+        self._aead = AESGCM(_derive(secret, b"seal"))
         self._hash_key = _derive(secret, b"person-key")
 
     def seal(self, value: str) -> str:
-        return self._fernet.encrypt(value.encode()).decode("ascii")
+        """AES-256-GCM with a fresh 96-bit nonce: confidential and tamper-evident."""
+        nonce = os.urandom(12)
+        sealed = nonce + self._aead.encrypt(nonce, value.encode(), None)
+        return base64.urlsafe_b64encode(sealed).decode("ascii")
 
     def open(self, sealed: str) -> str:
         try:
-            return self._fernet.decrypt(sealed.encode("ascii")).decode()
-        except InvalidToken as error:
+            raw = base64.urlsafe_b64decode(sealed.encode("ascii"))
+            return self._aead.decrypt(raw[:12], raw[12:], None).decode()
+        except (InvalidTag, ValueError) as error:
             raise SealBrokenError() from error
 
     def person_key(self, id_number: str) -> str:
