@@ -55,6 +55,7 @@ class _Item:
     mapped: Mapped
     resolved: dict[str, int] = field(default_factory=dict)
     row_id: int | None = None
+    inserted: bool = False
 
 
 @dataclass
@@ -71,6 +72,8 @@ class BatchWriter:
         self._system = system
         self._now = now
         self._known: dict[tuple[type[Any], str], int] = {}
+        self._sites: dict[int, tuple[m.SiteKind, int | None]] = {}
+        self._platforms: dict[tuple[int, str], int] = {}
 
     async def write(self, records: Sequence[tuple[int, list[Mapped]]]) -> BatchResult:
         """`records` are (position, mapped records); returns what happened to each."""
@@ -158,6 +161,7 @@ class BatchWriter:
             existing.update(await self._existing(model, list(rows_by_source)))
             for item, _ in inserts:
                 item.row_id = existing[item.mapped.source_id][0]
+                item.inserted = True
         await self._bulk_update(table, updates)
         if touched:
             await self._session.execute(
@@ -218,7 +222,12 @@ class BatchWriter:
         how = _how(ref)
         return ref.source_id if how == "source" else f"{how}:{ref.source_id}"
 
-    async def _load_known(self, model: type[Any], keys: list[str], how: str) -> None:
+    async def _load_known(
+        self, model: type[Any], keys: list[str], how: str, system: str | None = None
+    ) -> None:
+        """Find the targets of references; `system` reads another source's records (a
+        registry whose teams are kept in the county app)."""
+        system = system or self._system
         table = table_of(model)
         if how == "code":
             codes = await self._session.scalars(select(table.c.code).where(table.c.code.in_(keys)))
@@ -248,18 +257,27 @@ class BatchWriter:
             )
             return
         if model is m.Volunteer:
-            # A volunteer is known to this source by its registration here.
-            table = table_of(m.VolunteerRegistration)
+            # A volunteer is known to this source by its registration here, or else by the
+            # national volunteer number (志愿者编号), the public key every registry shares.
+            registrations = table_of(m.VolunteerRegistration)
             registered = await self._session.execute(
-                select(table.c.source_id, table.c.volunteer_id).where(
-                    table.c.source_system == self._system, table.c.source_id.in_(keys)
+                select(registrations.c.source_id, registrations.c.volunteer_id).where(
+                    registrations.c.source_system == system, registrations.c.source_id.in_(keys)
                 )
             )
             self._known.update({(model, key): row_id for key, row_id in registered.all()})
+            rest = [key for key in keys if (model, key) not in self._known]
+            if rest:
+                numbered = await self._session.execute(
+                    select(table.c.volunteer_number, table.c.id).where(
+                        table.c.volunteer_number.in_(rest)
+                    )
+                )
+                self._known.update({(model, key): row_id for key, row_id in numbered.all()})
             return
         by_source = await self._session.execute(
             select(table.c.source_id, table.c.id).where(
-                table.c.source_system == self._system, table.c.source_id.in_(keys)
+                table.c.source_system == system, table.c.source_id.in_(keys)
             )
         )
         self._known.update({(model, source_id): row_id for source_id, row_id in by_source.all()})
@@ -301,46 +319,73 @@ class BatchWriter:
     async def _site_platforms(self, items: list[_Item]) -> None:
         """Platforms named on a site row belong to its center; the site hosts them."""
         links = m.site_platforms
+        new_links = []
         for item in items:
             names: list[str] = item.mapped.extras.get("platforms", [])
-            center_id = (
-                item.row_id
-                if item.mapped.values.get("kind") in _CENTERS
-                else item.resolved.get("parent_id")
-            )
-            if not names or center_id is None or item.row_id is None:
+            if not names or item.row_id is None:
+                continue
+            center_id = await self._center_of(item)
+            if center_id is None:
                 continue
             platform_ids = [await self._platform(center_id, name) for name in names]
-            present = set(
-                (
-                    await self._session.scalars(
-                        select(links.c.platform_id).where(links.c.site_id == item.row_id)
-                    )
-                ).all()
-            )
-            new = [
-                {"site_id": item.row_id, "platform_id": pid}
-                for pid in platform_ids
-                if pid not in present
+            present: set[int] = set()
+            if not item.inserted:
+                hosted = await self._session.scalars(
+                    select(links.c.platform_id).where(links.c.site_id == item.row_id)
+                )
+                present = set(hosted.all())
+            new_links += [
+                {"site_id": item.row_id, "platform_id": platform_id}
+                for platform_id in dict.fromkeys(platform_ids)
+                if platform_id not in present
             ]
-            if new:
-                await self._session.execute(insert(links), new)
+        if new_links:
+            await self._session.execute(insert(links), new_links)
+
+    async def _center_of(self, item: _Item) -> int | None:
+        """The center a site belongs to: itself, or the nearest center above it."""
+        if item.mapped.values.get("kind") in _CENTERS:
+            return item.row_id
+        site_id = item.resolved.get("parent_id")
+        for _ in range(8):  # the hierarchy is at most a handful of levels deep
+            if site_id is None:
+                return None
+            if site_id not in self._sites:
+                row = (
+                    await self._session.execute(
+                        select(m.Site.kind, m.Site.parent_id).where(m.Site.id == site_id)
+                    )
+                ).one_or_none()
+                if row is None:
+                    return None
+                self._sites[site_id] = (row[0], row[1])
+            kind, parent = self._sites[site_id]
+            if kind in _CENTERS:
+                return site_id
+            site_id = parent
+        return None
 
     async def _platform(self, center_id: int, name: str) -> int:
+        cached = self._platforms.get((center_id, name))
+        if cached is not None:
+            return cached
         table = table_of(m.Platform)
         found = await self._session.scalar(
             select(table.c.id).where(table.c.center_id == center_id, table.c.name == name)
         )
-        if found is not None:
-            return int(found)
-        source_id = f"platform:{center_id}:{name}"
-        statement = insert(table).returning(table.c.id)
-        row = {
-            "center_id": center_id,
-            "name": name,
-            **self._provenance(source_id, content_hash({"center": center_id, "name": name})),
-        }
-        return int((await self._session.execute(statement, [row])).scalar_one())
+        if found is None:
+            source_id = f"platform:{center_id}:{name}"
+            digest = content_hash({"center": center_id, "name": name})
+            await self._session.execute(
+                insert(table),
+                [{"center_id": center_id, "name": name, **self._provenance(source_id, digest)}],
+            )
+            found = await self._session.scalar(
+                select(table.c.id).where(table.c.center_id == center_id, table.c.name == name)
+            )
+        assert found is not None  # inserted just above
+        self._platforms[(center_id, name)] = int(found)
+        return int(found)
 
     async def _order_events(self, items: list[_Item]) -> None:
         """The order's log only grows: events not yet stored are appended."""
@@ -504,8 +549,13 @@ class BatchWriter:
         wanted = {team for item in items for team in item.mapped.extras.get("teams", [])}
         if not wanted:
             return
+        systems = {item.mapped.extras.get("team_system") for item in items} - {None}
+        team_system = next(iter(systems), None)
         await self._load_known(
-            m.Team, sorted(team for team in wanted if (m.Team, team) not in self._known), "source"
+            m.Team,
+            sorted(team for team in wanted if (m.Team, team) not in self._known),
+            "source",
+            team_system,
         )
         table = table_of(m.TeamMembership)
         volunteer_ids = sorted({item.row_id for item in items if item.row_id is not None})

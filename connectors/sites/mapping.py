@@ -89,7 +89,8 @@ def map_register_row(row: Mapping[str, Any]) -> Mapped:
 
 
 def map_org_node(node: Mapping[str, Any]) -> Mapped:
-    """A node of a platform's org tree: {id, name, type, parentId, areaCode}."""
+    """A node of a platform's org tree: {id, name, type, parentId, areaCode}, and where
+    the platform has them: demonstration, status, openedOn, floorArea, platforms."""
     node_id = clean_text(node.get("id"))
     if not node_id:
         raise Rejection("the node has no id", "id")
@@ -101,14 +102,23 @@ def map_org_node(node: Mapping[str, Any]) -> Mapped:
         division=_division(node.get("areaCode"), "areaCode"),
         parent="",
         parent_column="parentId",
-        values={
-            "is_demonstration": bool(node.get("demonstration", False)),
-            "status": m.SiteStatus.OPEN,
-            "opened_on": None,
-            "floor_area_m2": None,
-        },
+        values=_node_values(node),
         platforms=[clean_text(name) for name in node.get("platforms", []) if clean_text(name)],
     )
     if parent and parent != "0":
         mapped.refs = (*mapped.refs, Ref("parent_id", m.Site, parent, label="parentId"))
     return mapped
+
+
+def _node_values(node: Mapping[str, Any]) -> dict[str, Any]:
+    status_text = clean_text(node.get("status")) or "open"
+    statuses = {status.value: status for status in m.SiteStatus} | STATUS_WORDS
+    if status_text not in statuses:
+        raise Rejection(f"status {status_text!r} should be building, open or suspended", "status")
+    area = parse_number(node.get("floorArea"), "floorArea")
+    return {
+        "is_demonstration": bool(node.get("demonstration", False)),
+        "status": statuses[status_text],
+        "opened_on": parse_date(node.get("openedOn"), "openedOn", required=False),
+        "floor_area_m2": float(area) if area is not None else None,
+    }

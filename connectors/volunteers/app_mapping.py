@@ -130,7 +130,21 @@ def map_project(item: Item, county: str, _cipher: PersonalDataCipher) -> list[Ma
         "started_on": parse_date(item.get("startedOn"), "startedOn", required=False),
     }
     teams = [clean_text(team) for team in item.get("teamIds") or [] if clean_text(team)]
-    return [Mapped(m.Project, _id(item), values, extras={"teams": teams})]
+    project = Mapped(m.Project, _id(item), values, extras={"teams": teams})
+    return [project, *(_award(project.source_id, award) for award in item.get("awards") or [])]
+
+
+def _award(project: str, award: Item) -> Mapped:
+    name = clean_text(award.get("name"))
+    level = clean_text(award.get("level"))
+    if level not in {member.value for member in m.AwardLevel}:
+        raise Rejection(
+            f"awards.level {level!r} should be national, provincial, city or county", "awards"
+        )
+    year = int(parse_number(award.get("year"), "awards.year", required=True) or 0)
+    values = {"name": name, "level": m.AwardLevel(level), "year": year, "project_id": None}
+    ref = Ref("project_id", m.Project, project, label="project")
+    return Mapped(m.Award, f"{project}:{name}:{year}", values, (ref,))
 
 
 def map_menu_item(item: Item, _county: str, _cipher: PersonalDataCipher) -> list[Mapped]:

@@ -52,7 +52,10 @@ def map_team_row(row: Mapping[str, Any], county_code: str) -> Mapped:
 
 
 def map_volunteer_row(
-    row: Mapping[str, Any], county_code: str, cipher: PersonalDataCipher
+    row: Mapping[str, Any],
+    county_code: str,
+    cipher: PersonalDataCipher,
+    team_system: str | None = None,
 ) -> Mapped:
     """志愿者编号, 姓名, 证件类型, 证件号码, 性别, 出生日期, 手机号码, 政治面貌, 注册时间,
     所属队伍, 所在区划, 累计服务时长(小时)."""
@@ -78,7 +81,10 @@ def map_volunteer_row(
         "registered_on": parse_date(cell(row, "注册时间"), "注册时间"),
         "service_minutes": round(hours * 60),
     }
-    return Mapped(m.Volunteer, number, values, extras={"teams": split_list(cell(row, "所属队伍"))})
+    extras: dict[str, Any] = {"teams": split_list(cell(row, "所属队伍"))}
+    if team_system:
+        extras["team_system"] = team_system
+    return Mapped(m.Volunteer, number, values, extras=extras)
 
 
 class RegistryExportConnector(Connector):
@@ -91,8 +97,13 @@ class RegistryExportConnector(Connector):
         teams: Path | None,
         volunteers: Path,
         cipher: PersonalDataCipher,
+        *,
+        team_system: str | None = None,
     ) -> None:
+        """`team_system`: where the teams named in 所属队伍 are kept, when this export has
+        no teams file of its own (the county app's, say)."""
         self.system = system
+        self._team_system = team_system
         self._county = county_code
         self._files = {"teams": teams, "volunteers": volunteers}
         self._cipher = cipher
@@ -115,4 +126,4 @@ class RegistryExportConnector(Connector):
     def map(self, stream: Stream, record: RawRecord) -> list[Mapped]:
         if stream is TEAMS:
             return [map_team_row(record.payload, self._county)]
-        return [map_volunteer_row(record.payload, self._county, self._cipher)]
+        return [map_volunteer_row(record.payload, self._county, self._cipher, self._team_system)]
