@@ -94,6 +94,34 @@ class _SnapshotCursor:
         )
 
 
+@dataclass
+class _Pass:
+    """One stream's run in progress: what is deferred and where the read stands."""
+
+    connector: Connector
+    stream: Stream
+    result: StreamResult
+    snapshot: _SnapshotCursor | None
+    cursor: str | None
+    deferred: list[tuple[int, RawRecord]] = field(default_factory=list)
+    read_up_to: int = 0
+
+    def advance(self, batch: list[tuple[int, RawRecord]], *, final: bool) -> str | None:
+        """The cursor to save after `batch`: as far as read, but never past a record
+        still deferred."""
+        if not final:
+            self.read_up_to = max(self.read_up_to, max(ordinal for ordinal, _ in batch))
+            for _, record in batch:
+                if record.cursor and (self.cursor is None or record.cursor > self.cursor):
+                    self.cursor = record.cursor
+        if self.snapshot is not None:
+            first_waiting = min((ordinal for ordinal, _ in self.deferred), default=None)
+            self.snapshot.done = self.read_up_to if first_waiting is None else first_waiting - 1
+            return self.snapshot.dump()
+        waiting = [record.cursor for _, record in self.deferred if record.cursor]
+        return min([*waiting, self.cursor]) if waiting and self.cursor else self.cursor
+
+
 class SyncRunner:
     def __init__(
         self,
@@ -167,21 +195,29 @@ class SyncRunner:
             else None
         )
         cursor = None if snapshot else (saved.cursor if saved else None)
-        batch: list[RawRecord] = []
+        state = _Pass(connector, stream, result, snapshot, cursor)
+        batch: list[tuple[int, RawRecord]] = []
         try:
             ordinal = 0
             async for record in connector.read(stream, cursor):
                 ordinal += 1
                 if snapshot is not None and ordinal <= snapshot.done:
                     continue  # committed by the run that failed before this one
-                batch.append(record)
+                batch.append((ordinal, record))
                 if len(batch) >= self._batch_size:
-                    cursor = await self._commit(connector, stream, batch, result, snapshot, cursor)
+                    await self._commit(state, batch, final=False)
                     batch = []
                     if progress:
                         progress(stream.name, result.read)
             if batch:
-                cursor = await self._commit(connector, stream, batch, result, snapshot, cursor)
+                await self._commit(state, batch, final=False)
+            # Records that named one read later in the stream are tried once more; what
+            # still points nowhere is quarantined.
+            waiting = state.deferred
+            while waiting:
+                chunk, waiting = waiting[: self._batch_size], waiting[self._batch_size :]
+                state.deferred = list(waiting)  # those still to do hold the cursor back
+                await self._commit(state, chunk, final=True)
             if snapshot is not None:
                 await self._complete_snapshot(connector, stream, snapshot, result)
         except (ConnectorError, OSError, IntegrityError) as error:
@@ -195,29 +231,29 @@ class SyncRunner:
         return result
 
     async def _commit(
-        self,
-        connector: Connector,
-        stream: Stream,
-        batch: list[RawRecord],
-        result: StreamResult,
-        snapshot: _SnapshotCursor | None,
-        cursor: str | None,
-    ) -> str | None:
-        """Write one batch and move the cursor, in one transaction."""
+        self, state: _Pass, batch: list[tuple[int, RawRecord]], *, final: bool
+    ) -> None:
+        """Write one batch and move the cursor, in one transaction. A record whose
+        reference is not known yet is deferred (unless this is the final pass), and the
+        saved cursor never passes a deferred record, so a crash cannot lose it."""
+        connector, stream, result = state.connector, state.stream, state.result
         counts = StreamResult(result.source, result.stream, result.run_id, result.status)
         now = self._clock()
         mapped: list[tuple[int, list[Mapped]]] = []
         rejected: list[tuple[RawRecord, Rejection]] = []
-        for record in batch:
+        for _, record in batch:
             try:
                 mapped.append((record.position, connector.map(stream, record)))
             except Rejection as rejection:
                 rejected.append((record, rejection))
         async with self._sessionmaker() as session, session.begin():
             outcome = await BatchWriter(session, connector.system, now).write(mapped)
-            by_position = {record.position: record for record in batch}
+            by_position = {record.position: (ordinal, record) for ordinal, record in batch}
             for position, reason in outcome.unresolved.items():
-                rejected.append((by_position[position], Rejection(reason)))
+                if final:
+                    rejected.append((by_position[position][1], Rejection(reason)))
+                else:
+                    state.deferred.append(by_position[position])
             for record, refused in rejected:
                 await self._quarantine(
                     session, connector, stream, result.run_id, record, refused, now
@@ -226,13 +262,8 @@ class SyncRunner:
             for position, _ in mapped:
                 if position not in outcome.unresolved:
                     counts.count(_overall(outcome.outcomes.get(position, [])))
-            counts.read = len(batch)
-            for record in batch:
-                if record.cursor and (cursor is None or record.cursor > cursor):
-                    cursor = record.cursor
-            if snapshot is not None:
-                snapshot.done += len(batch)
-            saved_cursor = snapshot.dump() if snapshot is not None else cursor
+            counts.read = len(batch) - (0 if final else len(outcome.unresolved))
+            saved_cursor = state.advance(batch, final=final)
             if saved_cursor is not None:
                 await session.merge(
                     m.SyncCursor(
@@ -257,7 +288,6 @@ class SyncRunner:
                 )
             )
             await self._renew(session, connector.system, now)
-        return cursor
 
     async def _quarantine(
         self,

@@ -289,6 +289,8 @@ class BatchWriter:
             await self._order_events(items)
         elif model is m.Project:
             await self._team_links(m.project_teams, "project_id", items)
+        elif model is m.Platform:
+            await self._hosting_sites(items)
         elif model is m.Activity:
             await self._team_links(m.activity_teams, "activity_id", items)
 
@@ -341,6 +343,33 @@ class BatchWriter:
             ]
         if new_links:
             await self._session.execute(insert(links), new_links)
+
+    async def _hosting_sites(self, items: list[_Item]) -> None:
+        """The sites a platform lists as hosting it (by their source ids)."""
+        links = m.site_platforms
+        wanted = {site for item in items for site in item.mapped.extras.get("sites", [])}
+        if not wanted:
+            return
+        await self._load_known(
+            m.Site, sorted(s for s in wanted if (m.Site, s) not in self._known), "source"
+        )
+        platform_ids = [item.row_id for item in items if item.row_id is not None]
+        stored = await self._session.execute(
+            select(links.c.site_id, links.c.platform_id).where(
+                links.c.platform_id.in_(platform_ids)
+            )
+        )
+        present: set[tuple[int, int]] = {(site, platform) for site, platform in stored.all()}
+        new = []
+        for item in items:
+            for site in item.mapped.extras.get("sites", []):
+                site_id = self._known.get((m.Site, site))
+                if item.row_id is None or site_id is None or (site_id, item.row_id) in present:
+                    continue
+                present.add((site_id, item.row_id))
+                new.append({"site_id": site_id, "platform_id": item.row_id})
+        if new:
+            await self._session.execute(insert(links), new)
 
     async def _center_of(self, item: _Item) -> int | None:
         """The center a site belongs to: itself, or the nearest center above it."""

@@ -28,7 +28,15 @@ from demo import vocabulary as words
 from demo.people import make_person
 from demo.places import PLACES, PlaceSpec
 
-__all__ = ["DEFAULT_SCALE", "DEFAULT_SEED", "Batch", "DemoOptions", "generate", "split_total"]
+__all__ = [
+    "DEFAULT_SCALE",
+    "DEFAULT_SEED",
+    "Batch",
+    "DemoOptions",
+    "generate",
+    "generate_places",
+    "split_total",
+]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BATCH_SIZE = 5_000
@@ -136,9 +144,18 @@ def generate(
     divisions: Sequence[DivisionRecord], cipher: PersonalDataCipher, options: DemoOptions
 ) -> Iterator[Batch]:
     """Every demo row for the places in `options`, parents before children."""
+    for _, batch in generate_places(divisions, cipher, options):
+        yield batch
+
+
+def generate_places(
+    divisions: Sequence[DivisionRecord], cipher: PersonalDataCipher, options: DemoOptions
+) -> Iterator[tuple[PlaceSpec, Batch]]:
+    """The same rows, each with the place it belongs to."""
     generator = _Generator(divisions, cipher, options)
     for place in options.places:
-        yield from generator.place(place)
+        for batch in generator.place(place):
+            yield place, batch
 
 
 class _Generator:

@@ -1,25 +1,39 @@
-"""Loads the demo into a migrated database: its division codes, then the generated rows."""
+"""Loads the demo: its division codes, then the generated places through the connectors
+(a local county app per place, a registry export per county), then what has no
+connector yet."""
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from starlette.applications import Starlette
+from starlette.routing import Mount
 
 from connectors.divisions import read_divisions
-from db.base import table_of
+from connectors.errors import ConnectorError
+from connectors.sync import SyncRunner
+from connectors.volunteers.app import CountyAppConnector
+from connectors.volunteers.registry import RegistryExportConnector
+from db import models as m
+from db.base import Base, table_of
 from db.bulk import insert_rows, reset_sequences, upsert_rows
-from db.models import Division, Site
 from db.pii import PersonalDataCipher
 from db.rollup import refresh_rollup
-from demo.generator import DemoOptions, generate
+from demo.county_app import CountyApp, serve
+from demo.generator import Batch, DemoOptions, generate_places
+from demo.sources import DemoSources, PlaceSources
 
-__all__ = ["DEMO_DIVISIONS", "DemoAlreadyLoadedError", "load_demo"]
+__all__ = ["DEMO_DIVISIONS", "DemoAlreadyLoadedError", "DemoSyncError", "load_demo"]
 
 DEMO_DIVISIONS = Path(__file__).parent / "data"
+_BEFORE_RECORDS = ("orgs", "platforms", "teams", "projects", "menu", "activities")
+_AFTER_REGISTRIES = ("records", "orders")
 
 
 class DemoAlreadyLoadedError(RuntimeError):
@@ -32,24 +46,130 @@ class DemoAlreadyLoadedError(RuntimeError):
         )
 
 
+class DemoSyncError(ConnectorError):
+    """A demo source did not sync; the demo is incomplete."""
+
+
 async def load_demo(
-    engine: AsyncEngine, cipher: PersonalDataCipher, options: DemoOptions
+    engine: AsyncEngine,
+    cipher: PersonalDataCipher,
+    options: DemoOptions,
+    directory: Path | None = None,
 ) -> Counter[str]:
-    """Write the demo in one transaction and return the rows written per table."""
-    written: Counter[str] = Counter()
+    """Load the demo and return the rows the database then holds, per table. Source
+    files are written under `directory` (a temporary folder by default)."""
+    async with engine.connect() as connection:
+        sites = (await connection.execute(select(func.count()).select_from(m.Site))).scalar_one()
+    if sites:
+        raise DemoAlreadyLoadedError(sites)
+    if directory is None:
+        with tempfile.TemporaryDirectory() as scratch:
+            return await _load(engine, cipher, options, Path(scratch))
+    return await _load(engine, cipher, options, directory)
+
+
+async def _load(
+    engine: AsyncEngine, cipher: PersonalDataCipher, options: DemoOptions, directory: Path
+) -> Counter[str]:
     divisions = list(read_divisions(DEMO_DIVISIONS))
+    sources = DemoSources(directory, cipher, options.reference)
+    touched: dict[str, Table] = {}
     async with engine.begin() as connection:
-        sites = (await connection.execute(select(func.count()).select_from(Site))).scalar_one()
-        if sites:
-            raise DemoAlreadyLoadedError(sites)
         division_rows = [asdict(record) for record in divisions]
-        await upsert_rows(connection, table_of(Division), division_rows, key=["code"])
-        written["divisions"] += len(division_rows)
-        touched: dict[str, Table] = {}
-        for batch in generate(divisions, cipher, options):
-            await insert_rows(connection, batch.table, batch.rows)
-            written[batch.table.name] += len(batch.rows)
-            touched[batch.table.name] = batch.table
+        await upsert_rows(connection, table_of(m.Division), division_rows, key=["code"])
+        for place, batch in generate_places(divisions, cipher, options):
+            direct = sources.take(place, batch)
+            if direct is not None:
+                await insert_rows(connection, direct.table, direct.rows)
+                touched[direct.table.name] = direct.table
+        sources.close()
         await reset_sequences(connection, touched.values())
-    written["rollup_values"] = await refresh_rollup(engine)
-    return written
+    await _sync(engine, cipher, sources.places, options.reference)
+    async with engine.begin() as connection:
+        await _stories(connection, sources.after_sync)
+    await refresh_rollup(engine)
+    return await _counts(engine)
+
+
+async def _sync(
+    engine: AsyncEngine, cipher: PersonalDataCipher, places: list[PlaceSources], now: datetime
+) -> None:
+    app = Starlette(routes=[Mount(f"/{p.place.key}", CountyApp(p.app).asgi()) for p in places])
+    server = serve(app)
+    try:
+        for place in places:
+            county = place.place.counties[0]
+            connector = CountyAppConnector(
+                place.system, county, f"{server.url}/{place.place.key}/api", cipher, page_size=500
+            )
+            runner = SyncRunner(engine, county_code=county)
+            try:
+                await _run(runner, connector, _BEFORE_RECORDS)
+                for code, path in place.registries.items():
+                    registry = RegistryExportConnector(
+                        f"national-registry:{code}",
+                        code,
+                        None,
+                        path,
+                        cipher,
+                        team_system=place.system,
+                    )
+                    await _run(SyncRunner(engine, county_code=code), registry, None)
+                await _run(runner, connector, _AFTER_REGISTRIES)
+            finally:
+                await connector.close()
+    finally:
+        server.stop()
+
+
+async def _run(runner: SyncRunner, connector: object, streams: tuple[str, ...] | None) -> None:
+    assert isinstance(connector, CountyAppConnector | RegistryExportConnector)
+    results = await runner.sync(connector, streams=streams, refresh=False)
+    failed = [result for result in results if result.status is not m.SyncStatus.SUCCEEDED]
+    if failed:
+        raise DemoSyncError(f"{failed[0].source}/{failed[0].stream}: {failed[0].error}")
+
+
+async def _stories(connection: AsyncConnection, batches: list[Batch]) -> None:
+    """News stories (their connector comes later), pointing at the synced rows."""
+    sites = await _ids(connection, m.Site, "s")
+    projects = await _ids(connection, m.Project, "p")
+    for batch in batches:
+        rows = batch.rows
+        if batch.table.name == "mentions":
+            rows = [
+                {
+                    **row,
+                    "site_id": sites.get(row["site_id"]),
+                    "project_id": projects.get(row["project_id"]),
+                }
+                for row in rows
+            ]
+        await insert_rows(connection, batch.table, rows)
+    await reset_sequences(
+        connection, [table_of(m.NewsFeed), table_of(m.NewsStory), table_of(m.Mention)]
+    )
+
+
+async def _ids(
+    connection: AsyncConnection, model: type[m.Site] | type[m.Project], prefix: str
+) -> dict[int, int]:
+    """Generated id → stored id, through the county app's source ids (s12, p7 …)."""
+    rows = await connection.execute(
+        select(model.source_id, model.id).where(model.source_system.startswith("demo:"))
+    )
+    return {
+        int(source_id[len(prefix) :]): row_id
+        for source_id, row_id in rows.all()
+        if source_id.startswith(prefix)
+    }
+
+
+async def _counts(engine: AsyncEngine) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    async with engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            counts[table.name] = (
+                await connection.execute(select(func.count()).select_from(table))
+            ).scalar_one()
+    return Counter({name: count for name, count in counts.items() if count})

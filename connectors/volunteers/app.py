@@ -19,6 +19,7 @@ __all__ = ["CountyAppConnector"]
 
 STREAM_NAMES = (
     "orgs",
+    "platforms",
     "teams",
     "volunteers",
     "projects",

@@ -57,6 +57,16 @@ def order_status(state: Any) -> m.OrderStatus:
     return m.OrderStatus.ORDERED
 
 
+def _county_of(item: Item, default: str) -> str:
+    """The item's own county (a prefecture's app serves several), else the source's."""
+    code = clean_text(item.get("countyCode"))
+    if not code:
+        return default
+    if len(code) != 6 or not code.isdigit():
+        raise Rejection(f"countyCode {code!r} is not a 6-digit county code", "countyCode")
+    return code
+
+
 def _id(item: Item, field: str = "id") -> str:
     text = clean_text(item.get(field))
     if not text:
@@ -69,7 +79,28 @@ def _ref(column: str, model: type[Any], item: Item, field: str) -> list[Ref]:
     return [Ref(column, model, value, label=field)] if value else []
 
 
+def map_platform(item: Item, _county: str, _cipher: PersonalDataCipher) -> list[Mapped]:
+    """A service platform of a center, and the sites that host it."""
+    name = clean_text(item.get("name"))
+    if not name:
+        raise Rejection("name is empty", "name")
+    refs = _ref("center_id", m.Site, item, "centerId")
+    if not refs:
+        raise Rejection("centerId is empty; a platform belongs to a center", "centerId")
+    sites = [clean_text(site) for site in item.get("siteIds") or [] if clean_text(site)]
+    return [
+        Mapped(
+            m.Platform,
+            _id(item),
+            {"name": name, "center_id": None},
+            tuple(refs),
+            extras={"sites": sites},
+        )
+    ]
+
+
 def map_team(item: Item, county: str, _cipher: PersonalDataCipher) -> list[Mapped]:
+    county = _county_of(item, county)
     kind_text = clean_text(item.get("type"))
     kind = next((kind for word, kind in TEAM_KIND_WORDS if word in kind_text), m.TeamKind.OTHER)
     for member in m.TeamKind:
@@ -87,13 +118,16 @@ def map_team(item: Item, county: str, _cipher: PersonalDataCipher) -> list[Mappe
         "platform_id": None,
         "founded_on": parse_date(item.get("foundedOn"), "foundedOn", required=False),
     }
-    refs = _ref("parent_id", m.Team, item, "parentId") + _ref(
-        "home_site_id", m.Site, item, "siteId"
-    )
+    refs = [
+        *_ref("parent_id", m.Team, item, "parentId"),
+        *_ref("home_site_id", m.Site, item, "siteId"),
+        *_ref("platform_id", m.Platform, item, "platformId"),
+    ]
     return [Mapped(m.Team, _id(item), values, tuple(refs))]
 
 
 def map_volunteer(item: Item, county: str, cipher: PersonalDataCipher) -> list[Mapped]:
+    county = _county_of(item, county)
     hours = parse_number(item.get("serviceHours"), "serviceHours") or 0
     registered = parse_instant(item.get("registeredAt"), "registeredAt")
     assert registered is not None
@@ -118,6 +152,7 @@ def map_volunteer(item: Item, county: str, cipher: PersonalDataCipher) -> list[M
 
 
 def map_project(item: Item, county: str, _cipher: PersonalDataCipher) -> list[Mapped]:
+    county = _county_of(item, county)
     name = clean_text(item.get("name"))
     if not name:
         raise Rejection("name is empty", "name")
@@ -130,7 +165,8 @@ def map_project(item: Item, county: str, _cipher: PersonalDataCipher) -> list[Ma
         "started_on": parse_date(item.get("startedOn"), "startedOn", required=False),
     }
     teams = [clean_text(team) for team in item.get("teamIds") or [] if clean_text(team)]
-    project = Mapped(m.Project, _id(item), values, extras={"teams": teams})
+    refs = _ref("platform_id", m.Platform, item, "platformId")
+    project = Mapped(m.Project, _id(item), values, tuple(refs), extras={"teams": teams})
     return [project, *(_award(project.source_id, award) for award in item.get("awards") or [])]
 
 
@@ -161,10 +197,12 @@ def map_menu_item(item: Item, _county: str, _cipher: PersonalDataCipher) -> list
     refs = _ref("center_id", m.Site, item, "centerId")
     if not refs:
         raise Rejection("centerId is empty; a menu item belongs to a center", "centerId")
+    refs += _ref("platform_id", m.Platform, item, "platformId")
     return [Mapped(m.MenuItem, _id(item), values, tuple(refs))]
 
 
 def map_activity(item: Item, county: str, _cipher: PersonalDataCipher) -> list[Mapped]:
+    county = _county_of(item, county)
     starts = parse_instant(item.get("startsAt"), "startsAt")
     ends = parse_instant(item.get("endsAt"), "endsAt", required=False)
     if starts and ends and ends < starts:
@@ -230,6 +268,7 @@ _ORDER = [
 
 
 def map_order(item: Item, county: str, _cipher: PersonalDataCipher) -> list[Mapped]:
+    county = _county_of(item, county)
     status = order_status(item.get("state"))
     ordered = parse_instant(item.get("createdAt"), "createdAt")
     values: dict[str, Any] = {
@@ -326,6 +365,7 @@ def map_org(item: Item, _county: str, _cipher: PersonalDataCipher) -> list[Mappe
 
 MAPPERS: dict[str, Callable[[Item, str, PersonalDataCipher], list[Mapped]]] = {
     "orgs": map_org,
+    "platforms": map_platform,
     "teams": map_team,
     "volunteers": map_volunteer,
     "projects": map_project,

@@ -55,12 +55,22 @@ def _data() -> dict[str, list[dict[str, Any]]]:
                 "updated_at": t,
             },
         ],
+        "platforms": [
+            {
+                "id": "pl1",
+                "centerId": "o1",
+                "name": "理论宣讲平台",
+                "siteIds": ["o2", "o3"],
+                "updated_at": t,
+            }
+        ],
         "teams": [
             {
                 "id": "t1",
                 "name": "凯里市志愿服务总队",
                 "type": "general_brigade",
                 "siteId": "o1",
+                "platformId": "pl1",
                 "updated_at": t,
             },
             {
@@ -254,10 +264,15 @@ async def test_every_stream_is_read_and_linked(county: AsyncEngine, server: Loca
         project_teams = (
             await session.execute(select(func.count()).select_from(m.project_teams))
         ).scalar_one()
+        hosted = (
+            await session.execute(select(func.count()).select_from(m.site_platforms))
+        ).scalar_one()
         reasons = (await session.scalars(select(m.QuarantinedRecord.reason))).all()
     assert sites["o3"].parent_id == sites["o2"].id
     assert teams["t2"].parent_id == teams["t1"].id
     assert teams["t2"].home_site_id == sites["o3"].id
+    assert teams["t1"].platform_id is not None
+    assert hosted == 2
     assert record.volunteer_id == volunteer.id
     assert record.minutes == 120
     assert (order.status, order.rating, order.funding_fen) == (m.OrderStatus.RATED, 5, 20000)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import models as m
+from db.engine import create_sessionmaker
 from demo.generator import DemoOptions
 from demo.places import PLACES
 
@@ -143,10 +144,10 @@ async def test_people_and_events_follow_the_scale(
     demo_engine: AsyncEngine, demo_options: DemoOptions
 ) -> None:
     for place in PLACES:
-        statement = select(func.count()).where(m.Volunteer.source_system == f"demo:{place.key}")
-        assert await _scalar(demo_engine, statement) == demo_options.scaled(place.volunteers), (
-            place.key
-        )
+        # Volunteers come from each county's national registry export.
+        statement = select(func.count()).where(m.Volunteer.county_code.in_(place.counties))
+        expected = demo_options.scaled(place.volunteers)
+        assert await _scalar(demo_engine, statement) == expected, place.key
     kaili_orders = select(func.count()).where(m.ServiceOrder.source_system == "demo:kaili")
     assert await _scalar(demo_engine, kaili_orders) == demo_options.scaled(12_000)
 
@@ -227,3 +228,27 @@ async def test_every_village_station_sits_in_a_village(demo_engine: AsyncEngine)
         .where(m.Site.kind == m.SiteKind.STATION, m.Division.level != m.DivisionLevel.VILLAGE)
     )
     assert await _scalar(demo_engine, statement) == 0
+
+
+async def test_the_demo_went_through_the_connectors(demo_engine: AsyncEngine) -> None:
+    """Every source synced, nothing quarantined, and the counts add up."""
+    async with create_sessionmaker(demo_engine)() as session:
+        runs = (await session.scalars(select(m.SyncRun))).all()
+        quarantined = await session.scalar(select(func.count()).select_from(m.QuarantinedRecord))
+    assert runs
+    assert all(run.status is m.SyncStatus.SUCCEEDED for run in runs)
+    assert all(
+        run.records_read == run.inserted + run.updated + run.unchanged + run.quarantined
+        for run in runs
+    )
+    assert {run.source.split(":")[0] for run in runs} == {"demo", "national-registry"}
+    assert quarantined == 0
+
+
+async def test_every_volunteer_has_a_team_and_a_registration(demo_engine: AsyncEngine) -> None:
+    total = await _scalar(demo_engine, select(func.count()).select_from(m.Volunteer))
+    members = select(func.count(m.TeamMembership.volunteer_id.distinct()))
+    registered = select(func.count(m.VolunteerRegistration.volunteer_id.distinct()))
+    assert total > 0
+    assert await _scalar(demo_engine, members) == total
+    assert await _scalar(demo_engine, registered) == total

@@ -25,7 +25,7 @@ NODE = (
     + " } } }"
 )
 TEAM_MEMBERS = f"""
-{{ teams(first: 5, filter: {{divisionCode: "522601", kinds: [VILLAGE]}}) {{
+{{ teams(first: 50, filter: {{divisionCode: "522601", kinds: [VILLAGE]}}) {{
     edges {{ node {{ memberCount members(first: 10) {{ edges {{ node {{ {VOLUNTEER_FIELDS} }} }} }} }} }} }} }}
 """
 RECORD_VOLUNTEER = f"""

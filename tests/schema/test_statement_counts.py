@@ -100,7 +100,7 @@ CASES = {
         3,
     ),
     "team.parent+platform+home+county": (
-        "teams(first: $n)",
+        "teams(first: $n, filter: {kinds: [PROFESSIONAL]})",
         "parent { name } platform { name } homeSite { name } county { name }",
         5,
     ),
