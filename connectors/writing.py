@@ -546,20 +546,22 @@ class BatchWriter:
         self, persons: set[tuple[str, str]]
     ) -> dict[tuple[str, str], tuple[int, str, datetime | None]]:
         table = table_of(m.Volunteer)
-        keys = sorted({key for _, key in persons})
+        by_county: dict[str, list[str]] = defaultdict(list)
+        for county, key in sorted(persons):
+            by_county[county].append(key)
         found: dict[tuple[str, str], tuple[int, str, datetime | None]] = {}
-        for start in range(0, len(keys), 500):
-            rows = await self._session.execute(
-                select(
-                    table.c.county_code,
-                    table.c.person_key,
-                    table.c.id,
-                    table.c.content_hash,
-                    table.c.retired_at,
-                ).where(table.c.person_key.in_(keys[start : start + 500]))
-            )
-            for county, key, row_id, digest, retired in rows.all():
-                if (county, key) in persons:
+        # County first: the unique index is (county_code, person_key).
+        for county, keys in by_county.items():
+            for start in range(0, len(keys), 500):
+                rows = await self._session.execute(
+                    select(
+                        table.c.person_key, table.c.id, table.c.content_hash, table.c.retired_at
+                    ).where(
+                        table.c.county_code == county,
+                        table.c.person_key.in_(keys[start : start + 500]),
+                    )
+                )
+                for key, row_id, digest, retired in rows.all():
                     found[(county, key)] = (row_id, digest, retired)
         return found
 

@@ -48,8 +48,9 @@ async def run_sync(
     engine: AsyncEngine,
     sources: Sequence[SourceConfig],
     cipher: PersonalDataCipher,
-    out: TextIO = sys.stderr,
+    out: TextIO | None = None,
 ) -> list[StreamResult]:
+    out = out or sys.stderr
     results: list[StreamResult] = []
     progress = _Progress(out)
     for source in sources:
@@ -76,9 +77,10 @@ def _table(results: Sequence[StreamResult], out: TextIO) -> None:
 
 
 async def show_sources(
-    engine: AsyncEngine, sources: Sequence[SourceConfig], out: TextIO = sys.stdout
+    engine: AsyncEngine, sources: Sequence[SourceConfig], out: TextIO | None = None
 ) -> None:
     """Each source's streams: last run, its counts, the saved cursor, what waits in quarantine."""
+    out = out or sys.stdout
     async with create_sessionmaker(engine)() as session:
         for source in sources:
             waiting = (
