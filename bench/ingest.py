@@ -78,7 +78,7 @@ def write_export(path: Path, rows: int) -> list[list[str]]:
     return kept
 
 
-async def run(url: str, rows: int) -> None:
+async def run(url: str, rows: int, batch_size: int) -> None:
     cipher = PersonalDataCipher("wenming-benchmark-secret-000")
     with tempfile.TemporaryDirectory() as directory:
         export = Path(directory) / "volunteers.csv"
@@ -90,12 +90,13 @@ async def run(url: str, rows: int) -> None:
         await _prepare(engine)
         connector = RegistryExportConnector("bench-registry", COUNTY, None, export, cipher)
         began = time.perf_counter()
-        [result] = await SyncRunner(engine, batch_size=2000).sync(connector, refresh=False)
+        [result] = await SyncRunner(engine, batch_size=batch_size).sync(connector, refresh=False)
         seconds = time.perf_counter() - began
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         floor_rows, floor_seconds = await _floor(engine, kept, cipher)
         await engine.dispose()
-    print(f"{rows:,} volunteers from the national export format, {url.split(':')[0]}")
+    database = url.split(":")[0]
+    print(f"{rows:,} volunteers, national export format, {database}, batches of {batch_size:,}")
     print(f"  writing the CSV export: {written:.1f} s ({export.name})")
     outcome = (
         f"{result.status.value}, {result.inserted:,} inserted, {result.quarantined:,} quarantined"
@@ -170,14 +171,14 @@ def main() -> None:
     )
     parser.add_argument("--rows", type=int, default=596_000)
     parser.add_argument("--database-url")
+    parser.add_argument("--batch-size", type=int, default=2000)
     arguments = parser.parse_args()
     if arguments.database_url:
-        asyncio.run(run(arguments.database_url, arguments.rows))
+        asyncio.run(run(arguments.database_url, arguments.rows, arguments.batch_size))
         return
     with tempfile.TemporaryDirectory() as directory:
-        asyncio.run(
-            run(f"sqlite+aiosqlite:///{Path(directory) / 'ingest.sqlite3'}", arguments.rows)
-        )
+        url = f"sqlite+aiosqlite:///{Path(directory) / 'ingest.sqlite3'}"
+        asyncio.run(run(url, arguments.rows, arguments.batch_size))
 
 
 if __name__ == "__main__":
