@@ -16,7 +16,47 @@ from connectors.volunteers.settings import GENDER_WORDS, ID_CARD_TYPES
 from db.models import Gender
 from db.pii import PersonalDataCipher
 
-__all__ = ["identity"]
+__all__ = ["PROVINCE_PREFIXES", "identity"]
+
+# The province codes (GB/T 2260) an ID number's address code can begin with.
+PROVINCE_PREFIXES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    }
+)
 
 
 def identity(
@@ -38,7 +78,7 @@ def identity(
     kind = clean_text(document_type)
     if kind in ID_CARD_TYPES:
         try:
-            number = validate_id_number(str(document or ""))
+            number = validate_id_number(str(document or ""), known_prefixes=PROVINCE_PREFIXES)
         except InvalidIdNumberError as error:
             raise Rejection(f"{document_column}: {error}", document_column) from None
     else:

@@ -325,3 +325,33 @@ async def test_reimport_changes_nothing_and_a_dropped_volunteer_is_retired(
             )
         ).all()
     assert retired == ["V006"]
+
+
+def test_an_id_number_from_no_province_is_refused() -> None:
+    from connectors.base import Rejection
+    from connectors.volunteers.registry import map_volunteer_row
+
+    row = dict(
+        zip(
+            VOLUNTEER_HEADER,
+            [
+                "V1",
+                "褚明",
+                "居民身份证",
+                _id("99260119920101003"),
+                "男",
+                "",
+                "",
+                "",
+                "2022-01-03",
+                "",
+                "",
+                "0",
+            ],
+            strict=True,
+        )
+    )
+    with pytest.raises(Rejection, match="unknown province code"):
+        map_volunteer_row(row, "522601", SECRET)
+    row["证件号码"] = _id("52260119920101003")
+    assert map_volunteer_row(row, "522601", SECRET).values["real_name"] == "褚明"
