@@ -40,6 +40,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     options: dict[str, Any] = {"echo": echo}
     if drivername.startswith("postgresql"):
         options["pool_pre_ping"] = True
+        # asyncpg prepares and reuses statements; a generic plan chosen while a table was
+        # still small (a sequential scan) would stay as a bulk load grows it. Plan each run.
+        options["connect_args"] = {"server_settings": {"plan_cache_mode": "force_custom_plan"}}
     engine = create_async_engine(url, **options)
     if drivername.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
