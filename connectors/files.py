@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.errors import SourceFormatError
-from connectors.normalise import clean_text, header_key
+from connectors.normalise import header_key
 
 __all__ = ["file_digest", "read_table"]
 
@@ -45,7 +45,7 @@ def read_table(path: Path, required: set[str]) -> Iterator[tuple[int, dict[str, 
                     str(path), f"lacks the column(s) {', '.join(sorted(missing))}"
                 )
             continue
-        if not any(clean_text(cell) for cell in cells):
+        if all(cell is None or not str(cell).strip() for cell in cells):
             continue  # blank trailing rows
         yield (
             number,

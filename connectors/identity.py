@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from datetime import date
@@ -30,7 +31,7 @@ class InvalidIdNumberError(ValueError):
 
 def id_checksum(first17: str) -> str:
     """The 18th character of an ID number, from its first 17 digits (ISO 7064 MOD 11-2)."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), _WEIGHTS))
     return _CHECK_CHARS[total % 11]
 
 

@@ -48,8 +48,11 @@ def clean_text(value: Any) -> str:
     spreadsheet's leading apostrophe dropped."""
     if value is None:
         return ""
-    text = str(value).translate(_WIDTH_FOLD).replace("\u3000", " ")
-    return re.sub(r"\s+", " ", text).strip().lstrip("'")
+    text = str(value)
+    if not text.isascii():
+        text = text.translate(_WIDTH_FOLD)
+    # str.split() knows every Unicode space, the ideographic one included.
+    return " ".join(text.split()).lstrip("'")
 
 
 @lru_cache(maxsize=4096)

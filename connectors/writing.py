@@ -9,7 +9,6 @@ statements, not thousands.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+import orjson
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,12 +39,9 @@ def content_hash(values: dict[str, Any]) -> str:
     """What a record says, hashed. Sealed values carry a random nonce and are left out;
     the mapping adds keyed hashes (keys starting with `_`) in their place."""
     content = {key: value for key, value in values.items() if not key.endswith("_sealed")}
-    text = json.dumps(content, sort_keys=True, default=_plain, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else str(value)
+    return hashlib.sha256(
+        orjson.dumps(content, option=orjson.OPT_SORT_KEYS, default=str)
+    ).hexdigest()
 
 
 @dataclass
