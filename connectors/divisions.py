@@ -11,7 +11,13 @@ from pathlib import Path
 from connectors.errors import SourceFormatError
 from db.models import DivisionLevel
 
-__all__ = ["DIVISION_FILES", "DivisionRecord", "canonical_code", "read_divisions"]
+__all__ = [
+    "DIVISION_FILES",
+    "DivisionRecord",
+    "canonical_code",
+    "read_divisions",
+    "read_populations",
+]
 
 # Parents come before children so that every parent code already exists when loaded.
 DIVISION_FILES: tuple[tuple[str, DivisionLevel, str | None], ...] = (
@@ -73,3 +79,37 @@ def _read_file(
             except ValueError as error:
                 raise SourceFormatError(str(path), f"line {line}: {error}") from None
             yield DivisionRecord(code, row["name"].strip(), level, parent)
+
+
+def read_populations(path: Path) -> Iterator[tuple[str, int]]:
+    """(full division code, residents) from a CSV with the columns code (or 区划代码)
+    and population (or 常住人口 / 人口)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields = set(reader.fieldnames or ())
+        code_column = next((name for name in ("code", "区划代码") if name in fields), None)
+        count_column = next(
+            (name for name in ("population", "常住人口", "人口") if name in fields), None
+        )
+        if code_column is None or count_column is None:
+            raise SourceFormatError(
+                str(path), "needs the columns code (区划代码) and population (常住人口)"
+            )
+        for line, row in enumerate(reader, start=2):
+            raw_code, raw_count = (
+                (row.get(code_column) or "").strip(),
+                (row.get(count_column) or "").strip(),
+            )
+            if not raw_code and not raw_count:
+                continue
+            try:
+                code = canonical_code(raw_code)
+                count = int(raw_count.replace(",", ""))
+            except ValueError:
+                raise SourceFormatError(
+                    str(path),
+                    f"line {line}: {raw_code!r} {raw_count!r} is not a code and a whole number",
+                ) from None
+            if count < 0:
+                raise SourceFormatError(str(path), f"line {line}: a population cannot be negative")
+            yield code, count

@@ -12,10 +12,11 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.config import SourceConfig, SourceConfigError, load_sources
-from connectors.divisions import read_divisions
+from connectors.divisions import read_divisions, read_populations
 from connectors.errors import ConnectorError
 from connectors.sync import StreamResult
 from db import migrate
@@ -156,6 +157,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     import_.add_argument("directory", type=Path)
     import_.set_defaults(handler=_import_divisions)
+    population = division_commands.add_parser(
+        "population", help="set residents per division from a CSV (code, population)"
+    )
+    population.add_argument("file", type=Path)
+    population.set_defaults(handler=_set_populations)
     return parser
 
 
@@ -376,6 +382,52 @@ def _with_database(settings: Settings, work: Callable[[Sessionmaker], Awaitable[
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+def _set_populations(settings: Settings, arguments: argparse.Namespace) -> int:
+    figures = dict(read_populations(arguments.file))
+
+    async def run() -> tuple[int, list[str]]:
+        engine = create_engine(settings.database_url)
+        try:
+            async with engine.begin() as connection:
+                known = set(
+                    (
+                        await connection.scalars(
+                            select(Division.code).where(Division.code.in_(list(figures)))
+                        )
+                    ).all()
+                )
+                rows = [
+                    {"b_code": code, "population": count}
+                    for code, count in figures.items()
+                    if code in known
+                ]
+                if rows:
+                    await connection.execute(
+                        update(table_of(Division)).where(Division.code == bindparam("b_code")), rows
+                    )
+        finally:
+            await engine.dispose()
+        await _refresh(settings)
+        return len(rows), sorted(set(figures) - known)
+
+    updated, unknown = asyncio.run(run())
+    print(f"population set for {updated:,} divisions", file=sys.stderr)
+    if unknown:
+        print(
+            f"not known, left out: {', '.join(unknown[:10])}{' …' if len(unknown) > 10 else ''}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+async def _refresh(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        await refresh_rollup(engine)
+    finally:
+        await engine.dispose()
 
 
 def _import_divisions(settings: Settings, arguments: argparse.Namespace) -> int:

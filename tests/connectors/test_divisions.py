@@ -79,3 +79,40 @@ async def _run_cli(*arguments: str) -> int:
     import asyncio
 
     return await asyncio.to_thread(main, list(arguments))
+
+
+async def test_populations_are_set_from_a_csv(
+    engine: AsyncEngine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from db.engine import create_sessionmaker
+    from tests.factories import add_division_tree
+
+    async with create_sessionmaker(engine)() as session, session.begin():
+        session.add_all(add_division_tree())
+    figures = tmp_path / "population.csv"
+    figures.write_text(
+        '区划代码,常住人口\n522601,"547,000"\n5226,4300000\n999999,1\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("WENMING_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    assert await _run_cli("divisions", "population", str(figures)) == 0
+    async with engine.connect() as connection:
+        found = dict((await connection.execute(select(Division.code, Division.population))).all())
+    assert found["522601"] == 547_000
+    assert found["522600"] == 4_300_000
+    assert found["520000"] is None
+    assert "999999" in capsys.readouterr().err
+
+
+def test_a_population_file_without_its_columns_is_refused(tmp_path: Path) -> None:
+    from connectors.divisions import read_populations
+
+    path = tmp_path / "p.csv"
+    path.write_text("code,people\n522601,1\n", encoding="utf-8")
+    with pytest.raises(SourceFormatError, match="population"):
+        list(read_populations(path))
+    path.write_text("code,population\n522601,-1\n", encoding="utf-8")
+    with pytest.raises(SourceFormatError, match="negative"):
+        list(read_populations(path))
