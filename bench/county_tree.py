@@ -35,7 +35,6 @@ from db.engine import create_engine, create_sessionmaker
 from db.pii import PersonalDataCipher
 from demo.generator import DemoOptions
 from demo.load import load_demo
-from demo.places import PlaceSpec
 from hub.app import create_app
 from hub.settings import Settings
 from resolvers import relations
@@ -43,22 +42,9 @@ from resolvers.context import Context
 from resolvers.paging import PageRequest, fetch_pages
 from schema import build_schema
 from schema.relay import encode_global_id
-from tests.documents import COUNTY_TREE
+from tests.documents import COUNTY_TREE, TONGREN_AS_ONE_COUNTY
 
 SECRET = "wenming-benchmark-secret-000"
-TONGREN_AS_ONE_COUNTY = PlaceSpec(
-    key="bench",
-    name="凯里市",
-    division_code="522601",
-    counties=("522601",),
-    institutes=182,
-    stations=2_929,
-    volunteers=100,
-    projects=10,
-    activities=10,
-    orders=10,
-    stories=5,
-)
 
 
 async def prepare(url: str) -> AsyncEngine:

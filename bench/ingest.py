@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.sync import SyncRunner
 from connectors.volunteers.registry import RegistryExportConnector
+from connectors.volunteers.settings import EXPORT_VOLUNTEER_HEADER
 from db import migrate
 from db import models as m
 from db.base import table_of
@@ -32,20 +33,6 @@ from db.pii import PersonalDataCipher
 from demo.people import make_person
 
 COUNTY = "520602"
-HEADER = [
-    "志愿者编号",
-    "姓名",
-    "证件类型",
-    "证件号码",
-    "性别",
-    "出生日期",
-    "手机号码",
-    "政治面貌",
-    "注册时间",
-    "所属队伍",
-    "所在区划",
-    "累计服务时长(小时)",
-]
 
 
 def write_export(path: Path, rows: int) -> list[list[str]]:
@@ -54,7 +41,7 @@ def write_export(path: Path, rows: int) -> list[list[str]]:
     kept: list[list[str]] = []
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(HEADER)
+        writer.writerow(EXPORT_VOLUNTEER_HEADER)
         for number in range(rows):
             person = make_person(rng, COUNTY, taken)
             registered = date(2016, 1, 1) + timedelta(days=rng.randrange(3000))

@@ -17,29 +17,16 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from connectors.volunteers.settings import EXPORT_VOLUNTEER_HEADER
 from db import models as m
 from db.pii import PersonalDataCipher
 from demo.generator import Batch
 from demo.places import PlaceSpec
 
-__all__ = ["APP_STREAMS", "REGISTRY_HEADER", "DemoSources", "PlaceSources"]
+__all__ = ["APP_STREAMS", "DemoSources", "PlaceSources"]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 APP_STREAMS = ("orgs", "platforms", "teams", "projects", "menu", "activities", "records", "orders")
-REGISTRY_HEADER = [
-    "志愿者编号",
-    "姓名",
-    "证件类型",
-    "证件号码",
-    "性别",
-    "出生日期",
-    "手机号码",
-    "政治面貌",
-    "注册时间",
-    "所属队伍",
-    "所在区划",
-    "累计服务时长(小时)",
-]
 _STATE = {
     m.OrderStatus.ORDERED: 10,
     m.OrderStatus.DISPATCHED: 30,
@@ -323,7 +310,7 @@ class DemoSources:
             path = folder / f"registry-{county}.csv"
             handle = path.open("w", encoding="utf-8-sig", newline="")
             writer = csv.writer(handle)
-            writer.writerow(REGISTRY_HEADER)
+            writer.writerow(EXPORT_VOLUNTEER_HEADER)
             self._files[county] = (handle, writer)
             self.places[-1].registries[county] = path
         return self._files[county]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import strawberry
+from sqlalchemy import ColumnElement, Select
 
 from db import models as m
 from resolvers import households, news, orders, projects, sites, sync, teams
 from resolvers.common import Sort, ordering, root_page
-from resolvers.paging import PageRequest
 from schema import stats
 from schema.divisions import Division
 from schema.enums import DivisionLevel
@@ -63,14 +65,28 @@ from schema.volunteers import Volunteer
 
 __all__ = ["Query"]
 
+T = TypeVar("T")
+
 _BY_ID = [Sort("id")]
 _NEWEST_STORIES = [Sort("published_at", descending=True)]
 _NEWEST_ORDERS = [Sort("ordered_at", descending=True)]
 _NEWEST_RUNS = [Sort("started_at", descending=True)]
 
 
-def _page(first: int | None, after: str | None) -> PageRequest:
-    return page_request(first, after)
+async def _listed(
+    info: Info,
+    model: type[Any],
+    statement: Select[Any],
+    order: list[ColumnElement[Any]],
+    first: int | None,
+    after: str | None,
+    adapt: Callable[[Any], T],
+) -> Connection[T]:
+    """One page of a root list, in `order`, as a connection of `adapt`-ed rows."""
+    page = await root_page(
+        info.context.sessionmaker, model, statement, order, page_request(first, after)
+    )
+    return connection(page, adapt)
 
 
 @strawberry.type
@@ -105,14 +121,15 @@ class Query:
         after: str | None = None,
     ) -> Connection[Division]:
         statement = sites.division_statement((filter or DivisionFilter()).criteria())
-        page = await root_page(
-            info.context.sessionmaker,
+        return await _listed(
+            info,
             m.Division,
             statement,
             ordering(m.Division, sorts(order_by), [Sort("code")]),
-            _page(first, after),
+            first,
+            after,
+            Division.from_row,
         )
-        return connection(page, Division.from_row)
 
     @strawberry.field(description="A county's center, by its id or its division code.")
     async def center(
@@ -142,14 +159,15 @@ class Query:
     ) -> Connection[Center]:
         criteria = (filter or SiteFilter()).criteria()
         statement = sites.site_statement(criteria).where(m.Site.kind == m.SiteKind.CENTER)
-        page = await root_page(
-            info.context.sessionmaker,
+        return await _listed(
+            info,
             m.Site,
             statement,
             ordering(m.Site, sorts(order_by), _BY_ID),
-            _page(first, after),
+            first,
+            after,
+            Center.from_row,
         )
-        return connection(page, Center.from_row)
 
     @strawberry.field(description="Sites of every level.")
     async def sites(
@@ -161,14 +179,15 @@ class Query:
         after: str | None = None,
     ) -> Connection[Site]:
         statement = sites.site_statement((filter or SiteFilter()).criteria())
-        page = await root_page(
-            info.context.sessionmaker,
+        return await _listed(
+            info,
             m.Site,
             statement,
             ordering(m.Site, sorts(order_by), _BY_ID),
-            _page(first, after),
+            first,
+            after,
+            site_from_row,
         )
-        return connection(page, site_from_row)
 
     @strawberry.field
     async def teams(
@@ -180,14 +199,15 @@ class Query:
         after: str | None = None,
     ) -> Connection[Team]:
         statement = teams.team_statement((filter or TeamFilter()).criteria())
-        page = await root_page(
-            info.context.sessionmaker,
+        return await _listed(
+            info,
             m.Team,
             statement,
             ordering(m.Team, sorts(order_by), _BY_ID),
-            _page(first, after),
+            first,
+            after,
+            Team.from_row,
         )
-        return connection(page, Team.from_row)
 
     @strawberry.field(description="Volunteers; personal fields only for staff of their county.")
     async def volunteers(
@@ -199,14 +219,15 @@ class Query:
         after: str | None = None,
     ) -> Connection[Volunteer]:
         statement = teams.volunteer_statement((filter or VolunteerFilter()).criteria())
-        page = await root_page(
-            info.context.sessionmaker,
+        return await _listed(
+            info,
             m.Volunteer,
             statement,
             ordering(m.Volunteer, sorts(order_by), _BY_ID),
-            _page(first, after),
+            first,
+            after,
+            lambda row: Volunteer.from_row(row, info),
         )
-        return connection(page, lambda row: Volunteer.from_row(row, info))
 
     @strawberry.field
     async def projects(
@@ -218,14 +239,15 @@ class Query:
         after: str | None = None,
     ) -> Connection[Project]:
         statement = projects.project_statement((filter or ProjectFilter()).criteria())
-        page = await root_page(
-            info.context.sessionmaker,
+        return await _listed(
+            info,
             m.Project,
             statement,
             ordering(m.Project, sorts(order_by), _BY_ID),
-            _page(first, after),
+            first,
+            after,
+            Project.from_row,
         )
-        return connection(page, Project.from_row)
 
     @strawberry.field
     async def activities(
@@ -238,14 +260,15 @@ class Query:
     ) -> Connection[Activity]:
         statement = projects.activity_statement((filter or ActivityFilter()).criteria())
         newest = [Sort("starts_at", descending=True)]
-        page = await root_page(
-            info.context.sessionmaker,
+        return await _listed(
+            info,
             m.Activity,
             statement,
             ordering(m.Activity, sorts(order_by), newest),
-            _page(first, after),
+            first,
+            after,
+            Activity.from_row,
         )
-        return connection(page, Activity.from_row)
 
     @strawberry.field(description="Service orders (点单), newest first.")
     async def orders(
@@ -257,14 +280,15 @@ class Query:
         after: str | None = None,
     ) -> Connection[ServiceOrder]:
         statement = orders.order_statement((filter or OrderFilter()).criteria())
-        page = await root_page(
-            info.context.sessionmaker,
+        return await _listed(
+            info,
             m.ServiceOrder,
             statement,
             ordering(m.ServiceOrder, sorts(order_by), _NEWEST_ORDERS),
-            _page(first, after),
+            first,
+            after,
+            ServiceOrder.from_row,
         )
-        return connection(page, ServiceOrder.from_row)
 
     @strawberry.field(description="Households; names masked unless staff of their county.")
     async def households(
@@ -276,14 +300,15 @@ class Query:
         after: str | None = None,
     ) -> Connection[Household]:
         statement = households.household_statement((filter or HouseholdFilter()).criteria())
-        page = await root_page(
-            info.context.sessionmaker,
+        return await _listed(
+            info,
             m.Household,
             statement,
             ordering(m.Household, sorts(order_by), _BY_ID),
-            _page(first, after),
+            first,
+            after,
+            lambda row: Household.from_row(row, info),
         )
-        return connection(page, lambda row: Household.from_row(row, info))
 
     @strawberry.field(description="News stories, newest first.")
     async def stories(
@@ -295,14 +320,15 @@ class Query:
         after: str | None = None,
     ) -> Connection[NewsStory]:
         statement = news.story_statement((filter or StoryFilter()).criteria())
-        page = await root_page(
-            info.context.sessionmaker,
+        return await _listed(
+            info,
             m.NewsStory,
             statement,
             ordering(m.NewsStory, sorts(order_by), _NEWEST_STORIES),
-            _page(first, after),
+            first,
+            after,
+            NewsStory.from_row,
         )
-        return connection(page, NewsStory.from_row)
 
     @strawberry.field(description="Connector runs, newest first (staff; own counties only).")
     async def sync_runs(
@@ -316,14 +342,15 @@ class Query:
         statement = sync.sync_run_statement(
             (filter or SyncRunFilter()).criteria(), info.context.viewer
         )
-        page = await root_page(
-            info.context.sessionmaker,
+        return await _listed(
+            info,
             m.SyncRun,
             statement,
             ordering(m.SyncRun, [], _NEWEST_RUNS),
-            _page(first, after),
+            first,
+            after,
+            SyncRun.from_row,
         )
-        return connection(page, SyncRun.from_row)
 
     @strawberry.field(description="Source records refused by a sync (staff; own counties only).")
     async def quarantine(
@@ -337,14 +364,15 @@ class Query:
         statement = sync.quarantine_statement(
             (filter or QuarantineFilter()).criteria(), info.context.viewer
         )
-        page = await root_page(
-            info.context.sessionmaker,
+        return await _listed(
+            info,
             m.QuarantinedRecord,
             statement,
             ordering(m.QuarantinedRecord, [], _BY_ID),
-            _page(first, after),
+            first,
+            after,
+            QuarantinedRecord.from_row,
         )
-        return connection(page, QuarantinedRecord.from_row)
 
     @strawberry.field(description="The comparison metrics and how each rolls up.")
     def metrics(self) -> list[MetricDefinition]:

@@ -4,10 +4,33 @@ from __future__ import annotations
 
 from db.models import Gender, TeamKind
 
-__all__ = ["GENDER_WORDS", "ID_CARD_TYPES", "TEAM_COLUMNS", "TEAM_KIND_WORDS", "VOLUNTEER_COLUMNS"]
+__all__ = [
+    "EXPORT_VOLUNTEER_HEADER",
+    "GENDER_WORDS",
+    "ID_CARD_TYPES",
+    "TEAM_COLUMNS",
+    "TEAM_KIND_WORDS",
+    "VOLUNTEER_COLUMNS",
+]
 
 TEAM_COLUMNS = {"队伍编号", "队伍名称"}
 VOLUNTEER_COLUMNS = {"志愿者编号", "姓名", "证件号码", "注册时间"}
+
+# The national registry's volunteer export, column by column (for writing one).
+EXPORT_VOLUNTEER_HEADER = (
+    "志愿者编号",
+    "姓名",
+    "证件类型",
+    "证件号码",
+    "性别",
+    "出生日期",
+    "手机号码",
+    "政治面貌",
+    "注册时间",
+    "所属队伍",
+    "所在区划",
+    "累计服务时长(小时)",
+)
 
 TEAM_KIND_WORDS: tuple[tuple[str, TeamKind], ...] = (
     ("总队", TeamKind.GENERAL_BRIGADE),

@@ -11,10 +11,9 @@ from db.models import ServiceRecord
 from db.pii import PersonalDataCipher
 from demo.generator import DemoOptions
 from demo.load import load_demo
-from demo.places import PlaceSpec
 from schema.relay import encode_global_id
 from tests.databases import DatabaseFactory
-from tests.documents import COUNTY_TREE
+from tests.documents import COUNTY_TREE, TONGREN_AS_ONE_COUNTY
 from tests.graphql import GraphQL
 
 # (root list with $n parents, nested selection, statements expected)
@@ -194,21 +193,8 @@ async def tongren_scale_engine(
     backend: str, database_factory: DatabaseFactory, cipher: PersonalDataCipher
 ) -> AsyncEngine:
     """One county holding Tongren's published tree: 182 institutes, 2,929 stations."""
-    tree = PlaceSpec(
-        key="tree",
-        name="凯里市",
-        division_code="522601",
-        counties=("522601",),
-        institutes=182,
-        stations=2_929,
-        volunteers=100,
-        projects=10,
-        activities=10,
-        orders=10,
-        stories=5,
-    )
     engine = await database_factory.create(backend)
-    await load_demo(engine, cipher, DemoOptions(scale=0.01, places=(tree,)))
+    await load_demo(engine, cipher, DemoOptions(scale=0.01, places=(TONGREN_AS_ONE_COUNTY,)))
     return engine
 
 
