@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import tempfile
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -20,7 +18,6 @@ from typing import Any
 
 import httpx
 import orjson
-import uvicorn
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
@@ -33,6 +30,7 @@ from db import migrate
 from db import models as m
 from db.engine import create_engine, create_sessionmaker
 from db.pii import PersonalDataCipher
+from demo.county_app import serve
 from demo.generator import DemoOptions
 from demo.load import load_demo
 from hub.app import create_app
@@ -140,17 +138,6 @@ async def time_calls(call: Callable[[], Awaitable[object]], runs: int) -> list[f
     return samples
 
 
-def serve(app: Starlette) -> tuple[str, uvicorn.Server]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    return f"http://127.0.0.1:{port}", server
-
-
 async def run(url: str, runs: int) -> None:
     engine = await prepare(url)
     sessionmaker = create_sessionmaker(engine)
@@ -175,8 +162,8 @@ async def run(url: str, runs: int) -> None:
     hand_engine = create_engine(url)
     hand_sessionmaker = create_sessionmaker(hand_engine)
     hand_app = Starlette(routes=[Route("/county-tree", hand_endpoint)])
-    hub_url, hub_server = serve(hub)
-    hand_url, hand_server = serve(hand_app)
+    hub_server, hand_server = serve(hub), serve(hand_app)
+    hub_url, hand_url = hub_server.url, hand_server.url
     async with httpx.AsyncClient(timeout=30) as client:
 
         async def graphql_http() -> object:
@@ -191,7 +178,8 @@ async def run(url: str, runs: int) -> None:
 
         graphql_over_http = await time_calls(graphql_http, runs)
         hand_over_http = await time_calls(hand_http, runs)
-    hub_server.should_exit = hand_server.should_exit = True
+    hub_server.stop()
+    hand_server.stop()
 
     size = len(await in_process_bytes(url, schema, cipher))
     database = url.split(":")[0]

@@ -407,9 +407,9 @@ def _set_populations(settings: Settings, arguments: argparse.Namespace) -> int:
                     await connection.execute(
                         update(table_of(Division)).where(Division.code == bindparam("b_code")), rows
                     )
+            await refresh_rollup(engine)  # per-capita metrics read the populations
         finally:
             await engine.dispose()
-        await _refresh(settings)
         return len(rows), sorted(set(figures) - known)
 
     updated, unknown = asyncio.run(run())
@@ -420,14 +420,6 @@ def _set_populations(settings: Settings, arguments: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
-
-
-async def _refresh(settings: Settings) -> None:
-    engine = create_engine(settings.database_url)
-    try:
-        await refresh_rollup(engine)
-    finally:
-        await engine.dispose()
 
 
 def _import_divisions(settings: Settings, arguments: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from hub.auth import Keyring, UnknownKeyError, presented_key
 from hub.settings import HubError
 from resolvers import comparison
 from resolvers.periods import Period, PeriodError
-from resolvers.stats import MetricValue, division_level
+from resolvers.stats import MetricValue, lies_below
 from resolvers.viewer import Viewer
 
 __all__ = [
@@ -32,7 +32,6 @@ __all__ = [
 ]
 
 Sessionmaker = async_sessionmaker[AsyncSession]
-_LEVELS = list(m.DivisionLevel)
 
 
 class ExportError(HubError):
@@ -137,7 +136,7 @@ async def ranking_csv(
     period: Period,
 ) -> str:
     if subject == "divisions":
-        if _LEVELS.index(level) <= _LEVELS.index(division_level(within)):
+        if not lies_below(level, within):
             raise ExportError(f"{level.value} divisions do not lie below {within}")
         entries = await comparison.rank_divisions(
             sessionmaker, viewer, small_group, within, level, weights, period

@@ -27,6 +27,7 @@ __all__ = [
     "Parts",
     "division_level",
     "group_key",
+    "lies_below",
     "metric_values",
     "parts_by_group",
     "rank",
@@ -78,6 +79,11 @@ def division_level(code: str) -> DivisionLevel:
     if code.endswith("00"):
         return DivisionLevel.PREFECTURE
     return DivisionLevel.COUNTY
+
+
+def lies_below(level: DivisionLevel, within: str) -> bool:
+    """Do divisions of `level` lie below the division `within` (counties below 520600)?"""
+    return _LEVEL_LENGTH[level] > _LEVEL_LENGTH[division_level(within)]
 
 
 def group_key(column: Any, level: DivisionLevel) -> ColumnElement[str]:

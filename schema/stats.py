@@ -14,7 +14,7 @@ from db.metrics import METRICS, Metric, MetricKind, metric
 from resolvers import comparison
 from resolvers.periods import Period, PeriodError
 from resolvers.stats import MetricValue as MetricValueRow
-from resolvers.stats import division_level
+from resolvers.stats import lies_below
 from schema.divisions import Division, division_of
 from schema.errors import BadUserInput
 from schema.info import Info
@@ -268,7 +268,7 @@ async def ranking(
     weights = await _weights(info, metric_code, index, index_name)
     context = info.context
     if of is RankingSubject.DIVISIONS:
-        if list(_LEVELS).index(level) <= list(_LEVELS).index(division_level(within)):
+        if not lies_below(level, within):
             raise BadUserInput(f"{level.name} divisions do not lie below {within}")
         entries = await comparison.rank_divisions(
             context.sessionmaker, context.viewer, context.small_group, within, level, weights, when
@@ -300,15 +300,6 @@ async def ranking(
             for entry in entries
         ],
     )
-
-
-_LEVELS = (
-    m.DivisionLevel.PROVINCE,
-    m.DivisionLevel.PREFECTURE,
-    m.DivisionLevel.COUNTY,
-    m.DivisionLevel.TOWNSHIP,
-    m.DivisionLevel.VILLAGE,
-)
 
 
 async def _weights(
