@@ -17,6 +17,7 @@ __all__ = [
 ]
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_DIGIT_OFFSET = ord("0") * sum(_WEIGHTS)
 _CHECK_CHARS = "10X98765432"
 _ID_SHAPE = re.compile(r"\d{17}[\dX]")
 _PHONE_SHAPE = re.compile(r"1[3-9]\d{9}")
@@ -31,7 +32,8 @@ class InvalidIdNumberError(ValueError):
 
 def id_checksum(first17: str) -> str:
     """The 18th character of an ID number, from its first 17 digits (ISO 7064 MOD 11-2)."""
-    total = sum(map(operator.mul, map(int, first17), _WEIGHTS))
+    # Digits as their ASCII codes: the offset of b"0" is taken off once, not per digit.
+    total = sum(map(operator.mul, first17.encode("ascii"), _WEIGHTS)) - _DIGIT_OFFSET
     return _CHECK_CHARS[total % 11]
 
 

@@ -37,6 +37,7 @@ _FALSE = {"否", "n", "no", "false", "0", ""}
 
 # Full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ) folded to ASCII; Chinese
 # punctuation such as （） and ，stays as written.
+_LIST_SEPARATORS = re.compile(r"[、,，;；]")
 _WIDTH_FOLD = {
     code: code - 0xFEE0
     for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
@@ -125,9 +126,10 @@ def parse_number(
 
 def split_list(value: Any) -> list[str]:
     """A cell holding several names separated by 、 , ， ; or ；."""
-    return [
-        part for part in (clean_text(p) for p in re.split(r"[、,，;；]", clean_text(value))) if part
-    ]
+    text = clean_text(value)
+    if not text:
+        return []
+    return [part for part in (clean_text(p) for p in _LIST_SEPARATORS.split(text)) if part]
 
 
 def cell(row: Mapping[str, Any], *names: str) -> Any:

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connectors.base import Mapped, Ref
 from db import models as m
 from db.base import table_of
+from db.bulk import insert_rows
 
 __all__ = ["BatchWriter", "Outcome", "content_hash"]
 
@@ -154,7 +155,7 @@ class BatchWriter:
                 )
             # A plain bulk insert and one look-up of the new ids: INSERT … RETURNING in
             # parameter order would fall back to a statement per row on SQLite.
-            await self._session.execute(insert(table), list(rows_by_source.values()))
+            await self._insert(table, list(rows_by_source.values()))
             existing.update(await self._existing(model, list(rows_by_source)))
             for item, _ in inserts:
                 item.row_id = existing[item.mapped.source_id][0]
@@ -313,7 +314,7 @@ class BatchWriter:
                 present.add((item.row_id, team_id))
                 new.append({column: item.row_id, "team_id": team_id})
         if new:
-            await self._session.execute(insert(links), new)
+            await self._insert(links, new)
 
     async def _site_platforms(self, items: list[_Item]) -> None:
         """Platforms named on a site row belong to its center; the site hosts them."""
@@ -339,7 +340,7 @@ class BatchWriter:
                 if platform_id not in present
             ]
         if new_links:
-            await self._session.execute(insert(links), new_links)
+            await self._insert(links, new_links)
 
     async def _hosting_sites(self, items: list[_Item]) -> None:
         """The sites a platform lists as hosting it (by their source ids)."""
@@ -366,7 +367,7 @@ class BatchWriter:
                 present.add((site_id, item.row_id))
                 new.append({"site_id": site_id, "platform_id": item.row_id})
         if new:
-            await self._session.execute(insert(links), new)
+            await self._insert(links, new)
 
     async def _center_of(self, item: _Item) -> int | None:
         """The center a site belongs to: itself, or the nearest center above it."""
@@ -436,7 +437,7 @@ class BatchWriter:
                 sequence += 1
                 new.append({**event, "order_id": item.row_id, "sequence": sequence})
             if new:
-                await self._session.execute(insert(table), new)
+                await self._insert(table, new)
 
     async def _volunteers(self, items: list[_Item], result: BatchResult) -> None:
         """One volunteer per person per county: a registry's record is a registration of
@@ -465,7 +466,7 @@ class BatchWriter:
                 values = {**_written(first[person].mapped.values), **_person_data(latest[person])}
                 digest = _person_hash(latest[person])
                 rows.append({**values, **self._provenance(first[person].mapped.source_id, digest)})
-            await self._session.execute(insert(volunteers), rows)
+            await self._insert(volunteers, rows)
             people.update(await self._people(is_new))
         changed, touched, changed_people = [], [], set()
         for person, item in latest.items():
@@ -530,7 +531,7 @@ class BatchWriter:
             else:
                 moved.append(registration[0])
         if new_registrations:
-            await self._session.execute(insert(registrations), new_registrations)
+            await self._insert(registrations, new_registrations)
         if moved:
             await self._session.execute(
                 update(registrations)
@@ -561,6 +562,9 @@ class BatchWriter:
                 for key, row_id, digest, retired in rows.all():
                     found[(county, key)] = (row_id, digest, retired)
         return found
+
+    async def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        await insert_rows(await self._session.connection(), table, rows)
 
     async def _bulk_update(self, table: Table, rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -609,7 +613,7 @@ class BatchWriter:
                     }
                 )
         if new:
-            await self._session.execute(insert(table), new)
+            await self._insert(table, new)
 
 
 # A volunteer's own data; the number and date belong to each registration.

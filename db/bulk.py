@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import CursorResult, Result, Table, func, select, text
+from sqlalchemy import Column, CursorResult, Dialect, Result, Table, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from db.base import Base
 
@@ -17,8 +18,42 @@ __all__ = ["delete_all", "insert_rows", "reset_sequences", "rows_affected", "ups
 async def insert_rows(
     connection: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]]
 ) -> None:
-    if rows:
-        await connection.execute(table.insert(), list(rows))
+    """A plain bulk insert of rows that all name the same columns.
+
+    Each column's bind processing runs once per distinct value object, not once per
+    row: a batch stamps the same instant on every row, and converting it again and
+    again was a third of the cost of inserting a registry's volunteers. Columns left
+    out take their scalar defaults."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    compiled = table.insert().inline().compile(dialect=dialect, column_keys=list(rows[0]))
+    keys = compiled.positiontup or []
+    plans = [_column_plan(table.c[key], key in rows[0], dialect) for key in keys]
+    parameters = []
+    for row in rows:
+        values = []
+        for key, (present, default, processor, memo) in zip(keys, plans, strict=True):
+            value = row[key] if present else default
+            if processor is not None:
+                if value is not memo[0]:
+                    memo[0], memo[1] = value, processor(value)
+                value = memo[1]
+            values.append(value)
+        parameters.append(tuple(values))
+    await connection.exec_driver_sql(compiled.string, parameters)
+
+
+def _column_plan(
+    column: Column[Any], present: bool, dialect: Dialect
+) -> tuple[bool, Any, Callable[[Any], Any] | None, list[Any]]:
+    default = None
+    if not present:
+        if not isinstance(column.default, ScalarElementColumnDefault):
+            raise ValueError(f"{column} needs a value: its default is not a constant")
+        default = column.default.arg
+    sentinel = object()
+    return present, default, column.type._cached_bind_processor(dialect), [sentinel, None]
 
 
 async def upsert_rows(
