@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,12 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_table(path: Path, required: set[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_table(
+    path: Path, required: Iterable[str | tuple[str, ...]]
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """(row number, {header: value}) for every non-blank row; the header row is row 1.
-    A file without the `required` columns is a SourceFormatError."""
+    A file without the `required` columns is a SourceFormatError; a column given as a
+    tuple may be spelled any of those ways."""
     if not path.exists():
         raise SourceFormatError(str(path), "does not exist")
     suffix = path.suffix.lower()
@@ -39,7 +42,13 @@ def read_table(path: Path, required: set[str]) -> Iterator[tuple[int, dict[str, 
     for number, cells in rows:
         if header is None:
             header = [header_key(cell) for cell in cells]
-            missing = {name for name in required if header_key(name) not in header}
+            missing = [
+                " or ".join(spellings)
+                for spellings in (
+                    (column,) if isinstance(column, str) else column for column in required
+                )
+                if not any(header_key(name) in header for name in spellings)
+            ]
             if missing:
                 raise SourceFormatError(
                     str(path), f"lacks the column(s) {', '.join(sorted(missing))}"

@@ -254,13 +254,15 @@ class SyncRunner:
                     rejected.append((by_position[position][1], Rejection(reason)))
                 else:
                     state.deferred.append(by_position[position])
+            for position, reason in outcome.refused.items():
+                rejected.append((by_position[position][1], Rejection(reason)))
             for record, refused in rejected:
                 await self._quarantine(
                     session, connector, stream, result.run_id, record, refused, now
                 )
                 counts.quarantined += 1
             for position, _ in mapped:
-                if position not in outcome.unresolved:
+                if position not in outcome.unresolved and position not in outcome.refused:
                     counts.count(_overall(outcome.outcomes.get(position, [])))
             counts.read = len(batch) - (0 if final else len(outcome.unresolved))
             saved_cursor = state.advance(batch, final=final)

@@ -8,95 +8,70 @@ statements, not thousands.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
-import orjson
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.base import Mapped, Ref
+from connectors.batch import BatchResult, Item, Outcome, content_hash
+from connectors.households_writing import HouseholdWriter, LedgerWriter
 from db import models as m
-from db.base import table_of
+from db.base import Base, table_of
 from db.bulk import insert_rows
 
-__all__ = ["BatchWriter", "Outcome", "content_hash"]
+__all__ = ["BatchResult", "BatchWriter", "Item", "Outcome", "content_hash", "ref_key"]
 
+_TABLE_ORDER = {table.name: rank for rank, table in enumerate(Base.metadata.sorted_tables)}
 _SITE_RANK = {kind: rank for rank, kind in enumerate(m.SiteKind)}
-
-
-class Outcome(Enum):
-    INSERTED = "inserted"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-
-
-def content_hash(values: dict[str, Any]) -> str:
-    """What a record says, hashed. Sealed values carry a random nonce and are left out;
-    the mapping adds keyed hashes (keys starting with `_`) in their place."""
-    content = {key: value for key, value in values.items() if not key.endswith("_sealed")}
-    return hashlib.sha256(
-        orjson.dumps(content, option=orjson.OPT_SORT_KEYS, default=str)
-    ).hexdigest()
-
-
-@dataclass
-class _Item:
-    """One mapped record on its way into the database."""
-
-    position: int
-    mapped: Mapped
-    resolved: dict[str, int] = field(default_factory=dict)
-    row_id: int | None = None
-    inserted: bool = False
-
-
-@dataclass
-class BatchResult:
-    outcomes: dict[int, list[Outcome]] = field(default_factory=lambda: defaultdict(list))
-    unresolved: dict[int, str] = field(default_factory=dict)
 
 
 class BatchWriter:
     """Writes the records of one batch for one source system inside an open transaction."""
 
     def __init__(self, session: AsyncSession, system: str, now: datetime) -> None:
-        self._session = session
-        self._system = system
-        self._now = now
-        self._known: dict[tuple[type[Any], str], int] = {}
+        self.session = session
+        self.system = system
+        self.now = now
+        self.known: dict[tuple[type[Any], str], Any] = {}
         self._sites: dict[int, tuple[m.SiteKind, int | None]] = {}
         self._platforms: dict[tuple[int, str], int] = {}
 
     async def write(self, records: Sequence[tuple[int, list[Mapped]]]) -> BatchResult:
         """`records` are (position, mapped records); returns what happened to each."""
         result = BatchResult()
-        by_model: dict[type[Any], list[_Item]] = defaultdict(list)
-        order: list[type[Any]] = []
+        by_model: dict[type[Any], list[Item]] = defaultdict(list)
         for position, mapped_records in records:
             for mapped in mapped_records:
-                if mapped.model not in by_model:
-                    order.append(mapped.model)
-                by_model[mapped.model].append(_Item(position, mapped))
-        for model in order:
-            items = [item for item in by_model[model] if item.position not in result.unresolved]
+                by_model[mapped.model].append(Item(position, mapped))
+        # Referenced tables first, whatever order the records came in.
+        for model in sorted(by_model, key=lambda model: _TABLE_ORDER[table_of(model).name]):
+            items = [
+                item
+                for item in by_model[model]
+                if item.position not in result.unresolved and item.position not in result.refused
+            ]
             await self._write_model(model, items, result)
         return result
 
-    async def _write_model(self, model: type[Any], items: list[_Item], result: BatchResult) -> None:
+    async def _write_model(self, model: type[Any], items: list[Item], result: BatchResult) -> None:
         if model is m.Volunteer:
             await self._volunteers(items, result)
             return
+        if model is m.Household:
+            await HouseholdWriter(self).write(items, result)
+            return
+        if model is m.PointsEntry:
+            await LedgerWriter(self).write(items, result)
+            return
         table = table_of(model)
-        existing = await self._existing(model, [item.mapped.source_id for item in items])
+        existing = await self.existing(model, [item.mapped.source_id for item in items])
         waiting = list(items)
         while waiting:
-            await self._resolve(waiting)
+            await self.resolve(waiting)
             ready = [
                 item
                 for item in waiting
@@ -115,7 +90,7 @@ class BatchWriter:
         self,
         table: Table,
         model: type[Any],
-        items: list[_Item],
+        items: list[Item],
         existing: dict[str, tuple[int, str, datetime | None]],
         result: BatchResult,
     ) -> None:
@@ -125,9 +100,7 @@ class BatchWriter:
             digest = content_hash({**item.mapped.values, **item.resolved})
             found = existing.get(item.mapped.source_id)
             if found is None:
-                inserts.append(
-                    (item, {**values, **self._provenance(item.mapped.source_id, digest)})
-                )
+                inserts.append((item, {**values, **self.provenance(item.mapped.source_id, digest)}))
                 continue
             item.row_id, stored_hash, retired = found
             if stored_hash == digest and retired is None:
@@ -139,7 +112,7 @@ class BatchWriter:
                         **values,
                         "b_id": item.row_id,
                         "content_hash": digest,
-                        "last_seen_at": self._now,
+                        "last_seen_at": self.now,
                         "retired_at": None,
                     }
                 )
@@ -155,42 +128,42 @@ class BatchWriter:
                 )
             # A plain bulk insert and one look-up of the new ids: INSERT … RETURNING in
             # parameter order would fall back to a statement per row on SQLite.
-            await self._insert(table, list(rows_by_source.values()))
-            existing.update(await self._existing(model, list(rows_by_source)))
+            await self.insert(table, list(rows_by_source.values()))
+            existing.update(await self.existing(model, list(rows_by_source)))
             for item, _ in inserts:
                 item.row_id = existing[item.mapped.source_id][0]
                 item.inserted = True
         await self._bulk_update(table, updates)
         if touched:
-            await self._session.execute(
-                update(table).where(table.c.id.in_(touched)).values(last_seen_at=self._now)
+            await self.session.execute(
+                update(table).where(table.c.id.in_(touched)).values(last_seen_at=self.now)
             )
         for item in items:
             if item.row_id is not None:
-                self._known[(model, item.mapped.source_id)] = item.row_id
+                self.known[(model, item.mapped.source_id)] = item.row_id
         await self._extras(model, items)
 
-    def _provenance(self, source_id: str, digest: str) -> dict[str, Any]:
+    def provenance(self, source_id: str, digest: str) -> dict[str, Any]:
         return {
-            "source_system": self._system,
+            "source_system": self.system,
             "source_id": source_id,
-            "first_seen_at": self._now,
-            "last_seen_at": self._now,
+            "first_seen_at": self.now,
+            "last_seen_at": self.now,
             "content_hash": digest,
             "retired_at": None,
         }
 
-    async def _existing(
+    async def existing(
         self, model: type[Any], source_ids: list[str]
     ) -> dict[str, tuple[int, str, datetime | None]]:
         table = table_of(model)
         found: dict[str, tuple[int, str, datetime | None]] = {}
         for start in range(0, len(source_ids), 500):
             chunk = source_ids[start : start + 500]
-            rows = await self._session.execute(
+            rows = await self.session.execute(
                 select(
                     table.c.source_id, table.c.id, table.c.content_hash, table.c.retired_at
-                ).where(table.c.source_system == self._system, table.c.source_id.in_(chunk))
+                ).where(table.c.source_system == self.system, table.c.source_id.in_(chunk))
             )
             found.update(
                 {
@@ -200,49 +173,67 @@ class BatchWriter:
             )
         return found
 
-    async def _resolve(self, items: list[_Item]) -> None:
+    async def resolve(self, items: list[Item]) -> None:
         wanted: dict[tuple[type[Any], str], set[str]] = defaultdict(set)
         for item in items:
             for ref in item.mapped.refs:
-                known = (ref.model, self._ref_key(ref)) in self._known
+                known = (ref.model, self._ref_key(ref)) in self.known
                 if ref.column not in item.resolved and not known:
                     wanted[(ref.model, _how(ref))].add(ref.source_id)
         for (model, how), keys in wanted.items():
             await self._load_known(model, sorted(keys), how)
         for item in items:
             for ref in item.mapped.refs:
-                target = self._known.get((ref.model, self._ref_key(ref)))
+                target = self.known.get((ref.model, self._ref_key(ref)))
                 if target is not None:
                     item.resolved[ref.column] = target
 
     @staticmethod
     def _ref_key(ref: Ref) -> str:
-        how = _how(ref)
-        return ref.source_id if how == "source" else f"{how}:{ref.source_id}"
+        return ref_key(ref)
+
+    def unresolved(self, items: list[Item], result: BatchResult) -> list[Item]:
+        """The items whose references all point somewhere; the others are noted."""
+        ready = []
+        for item in items:
+            missing = next(
+                (ref for ref in item.mapped.refs if ref.column not in item.resolved), None
+            )
+            if missing is None:
+                ready.append(item)
+            else:
+                result.unresolved[item.position] = _unresolved(missing)
+        return ready
 
     async def _load_known(
         self, model: type[Any], keys: list[str], how: str, system: str | None = None
     ) -> None:
         """Find the targets of references; `system` reads another source's records (a
         registry whose teams are kept in the county app)."""
-        system = system or self._system
+        system = system or self.system
         table = table_of(model)
         if how == "code":
-            codes = await self._session.scalars(select(table.c.code).where(table.c.code.in_(keys)))
-            self._known.update({(model, f"code:{code}"): code for code in codes})
+            codes = await self.session.scalars(select(table.c.code).where(table.c.code.in_(keys)))
+            self.known.update({(model, f"code:{code}"): code for code in codes})
+            return
+        if how == "village":
+            await self._villages(keys)
+            return
+        if how == "household":
+            await self._known_households(keys)
             return
         if how == "name":
-            named = await self._session.execute(
+            named = await self.session.execute(
                 select(table.c.name, table.c.id).where(
                     table.c.name.in_(keys), table.c.retired_at.is_(None)
                 )
             )
-            self._known.update({(model, f"name:{name}"): row_id for name, row_id in named.all()})
+            self.known.update({(model, f"name:{name}"): row_id for name, row_id in named.all()})
             return
         if how == "division":
-            rows = await self._session.execute(
+            rows = await self.session.execute(
                 select(table.c.division_code, table.c.id, table.c.kind).where(
-                    table.c.source_system == self._system, table.c.division_code.in_(keys)
+                    table.c.source_system == self.system, table.c.division_code.in_(keys)
                 )
             )
             best: dict[str, tuple[int, int]] = {}
@@ -250,7 +241,7 @@ class BatchWriter:
                 rank = _SITE_RANK[kind]
                 if code not in best or rank < best[code][0]:
                     best[code] = (rank, row_id)
-            self._known.update(
+            self.known.update(
                 {(model, f"division:{code}"): row_id for code, (_, row_id) in best.items()}
             )
             return
@@ -258,29 +249,70 @@ class BatchWriter:
             # A volunteer is known to this source by its registration here, or else by the
             # national volunteer number (志愿者编号), the public key every registry shares.
             registrations = table_of(m.VolunteerRegistration)
-            registered = await self._session.execute(
+            registered = await self.session.execute(
                 select(registrations.c.source_id, registrations.c.volunteer_id).where(
                     registrations.c.source_system == system, registrations.c.source_id.in_(keys)
                 )
             )
-            self._known.update({(model, key): row_id for key, row_id in registered.all()})
-            rest = [key for key in keys if (model, key) not in self._known]
+            self.known.update({(model, key): row_id for key, row_id in registered.all()})
+            rest = [key for key in keys if (model, key) not in self.known]
             if rest:
-                numbered = await self._session.execute(
+                numbered = await self.session.execute(
                     select(table.c.volunteer_number, table.c.id).where(
                         table.c.volunteer_number.in_(rest)
                     )
                 )
-                self._known.update({(model, key): row_id for key, row_id in numbered.all()})
+                self.known.update({(model, key): row_id for key, row_id in numbered.all()})
             return
-        by_source = await self._session.execute(
+        by_source = await self.session.execute(
             select(table.c.source_id, table.c.id).where(
                 table.c.source_system == system, table.c.source_id.in_(keys)
             )
         )
-        self._known.update({(model, source_id): row_id for source_id, row_id in by_source.all()})
+        self.known.update({(model, source_id): row_id for source_id, row_id in by_source.all()})
 
-    async def _extras(self, model: type[Any], items: list[_Item]) -> None:
+    async def _villages(self, keys: list[str]) -> None:
+        """Divisions named within a county ("520602/新村"); a name two divisions share
+        finds neither."""
+        table = table_of(m.Division)
+        by_county: dict[str, set[str]] = defaultdict(set)
+        for key in keys:
+            county, name = key.split("/", 1)
+            by_county[county].add(name)
+        for county, names in by_county.items():
+            rows = await self.session.execute(
+                select(table.c.name, table.c.code).where(
+                    table.c.name.in_(names),
+                    table.c.code.startswith(county),
+                    table.c.code != county,
+                )
+            )
+            found: dict[str, list[str]] = defaultdict(list)
+            for name, code in rows.all():
+                found[name].append(code)
+            for name, codes in found.items():
+                if len(codes) == 1:
+                    self.known[(m.Division, f"village:{county}/{name}")] = codes[0]
+
+    async def _known_households(self, keys: list[str]) -> None:
+        """Households by (county, 户编号), whichever source brought them."""
+        table = table_of(m.Household)
+        by_county: dict[str, list[str]] = defaultdict(list)
+        for key in keys:
+            county, number = key.split("/", 1)
+            by_county[county].append(number)
+        for county, numbers in by_county.items():
+            for start in range(0, len(numbers), 500):
+                rows = await self.session.execute(
+                    select(table.c.household_number, table.c.id).where(
+                        table.c.county_code == county,
+                        table.c.household_number.in_(numbers[start : start + 500]),
+                    )
+                )
+                for number, row_id in rows.all():
+                    self.known[(m.Household, f"household:{county}/{number}")] = row_id
+
+    async def _extras(self, model: type[Any], items: list[Item]) -> None:
         if model is m.Site:
             await self._site_platforms(items)
         elif model is m.ServiceOrder:
@@ -291,32 +323,34 @@ class BatchWriter:
             await self._hosting_sites(items)
         elif model is m.Activity:
             await self._team_links(m.activity_teams, "activity_id", items)
+        elif model is m.PointsAccount:
+            await LedgerWriter(self).open_accounts(items)
 
-    async def _team_links(self, links: Table, column: str, items: list[_Item]) -> None:
+    async def _team_links(self, links: Table, column: str, items: list[Item]) -> None:
         """The teams that run a project or held an activity, as the source lists them."""
         wanted = {team for item in items for team in item.mapped.extras.get("teams", [])}
         if not wanted:
             return
         await self._load_known(
-            m.Team, sorted(t for t in wanted if (m.Team, t) not in self._known), "source"
+            m.Team, sorted(t for t in wanted if (m.Team, t) not in self.known), "source"
         )
         owners = [item.row_id for item in items if item.row_id is not None]
-        stored = await self._session.execute(
+        stored = await self.session.execute(
             select(links.c[column], links.c.team_id).where(links.c[column].in_(owners))
         )
         present: set[tuple[int, int]] = {(owner, team) for owner, team in stored.all()}
         new = []
         for item in items:
             for team in item.mapped.extras.get("teams", []):
-                team_id = self._known.get((m.Team, team))
+                team_id = self.known.get((m.Team, team))
                 if item.row_id is None or team_id is None or (item.row_id, team_id) in present:
                     continue
                 present.add((item.row_id, team_id))
                 new.append({column: item.row_id, "team_id": team_id})
         if new:
-            await self._insert(links, new)
+            await self.insert(links, new)
 
-    async def _site_platforms(self, items: list[_Item]) -> None:
+    async def _site_platforms(self, items: list[Item]) -> None:
         """Platforms named on a site row belong to its center; the site hosts them."""
         links = m.site_platforms
         new_links = []
@@ -330,7 +364,7 @@ class BatchWriter:
             platform_ids = [await self._platform(center_id, name) for name in names]
             present: set[int] = set()
             if not item.inserted:
-                hosted = await self._session.scalars(
+                hosted = await self.session.scalars(
                     select(links.c.platform_id).where(links.c.site_id == item.row_id)
                 )
                 present = set(hosted.all())
@@ -340,19 +374,19 @@ class BatchWriter:
                 if platform_id not in present
             ]
         if new_links:
-            await self._insert(links, new_links)
+            await self.insert(links, new_links)
 
-    async def _hosting_sites(self, items: list[_Item]) -> None:
+    async def _hosting_sites(self, items: list[Item]) -> None:
         """The sites a platform lists as hosting it (by their source ids)."""
         links = m.site_platforms
         wanted = {site for item in items for site in item.mapped.extras.get("sites", [])}
         if not wanted:
             return
         await self._load_known(
-            m.Site, sorted(s for s in wanted if (m.Site, s) not in self._known), "source"
+            m.Site, sorted(s for s in wanted if (m.Site, s) not in self.known), "source"
         )
         platform_ids = [item.row_id for item in items if item.row_id is not None]
-        stored = await self._session.execute(
+        stored = await self.session.execute(
             select(links.c.site_id, links.c.platform_id).where(
                 links.c.platform_id.in_(platform_ids)
             )
@@ -361,25 +395,25 @@ class BatchWriter:
         new = []
         for item in items:
             for site in item.mapped.extras.get("sites", []):
-                site_id = self._known.get((m.Site, site))
+                site_id = self.known.get((m.Site, site))
                 if item.row_id is None or site_id is None or (site_id, item.row_id) in present:
                     continue
                 present.add((site_id, item.row_id))
                 new.append({"site_id": site_id, "platform_id": item.row_id})
         if new:
-            await self._insert(links, new)
+            await self.insert(links, new)
 
-    async def _center_of(self, item: _Item) -> int | None:
+    async def _center_of(self, item: Item) -> int | None:
         """The center a site belongs to: itself, or the nearest center above it."""
         if item.mapped.values.get("kind") in _CENTERS:
             return item.row_id
-        site_id = item.resolved.get("parent_id")
+        site_id: int | None = item.resolved.get("parent_id")
         for _ in range(8):  # the hierarchy is at most a handful of levels deep
             if site_id is None:
                 return None
             if site_id not in self._sites:
                 row = (
-                    await self._session.execute(
+                    await self.session.execute(
                         select(m.Site.kind, m.Site.parent_id).where(m.Site.id == site_id)
                     )
                 ).one_or_none()
@@ -397,24 +431,24 @@ class BatchWriter:
         if cached is not None:
             return cached
         table = table_of(m.Platform)
-        found = await self._session.scalar(
+        found = await self.session.scalar(
             select(table.c.id).where(table.c.center_id == center_id, table.c.name == name)
         )
         if found is None:
             source_id = f"platform:{center_id}:{name}"
             digest = content_hash({"center": center_id, "name": name})
-            await self._session.execute(
+            await self.session.execute(
                 insert(table),
-                [{"center_id": center_id, "name": name, **self._provenance(source_id, digest)}],
+                [{"center_id": center_id, "name": name, **self.provenance(source_id, digest)}],
             )
-            found = await self._session.scalar(
+            found = await self.session.scalar(
                 select(table.c.id).where(table.c.center_id == center_id, table.c.name == name)
             )
         assert found is not None  # inserted just above
         self._platforms[(center_id, name)] = int(found)
         return int(found)
 
-    async def _order_events(self, items: list[_Item]) -> None:
+    async def _order_events(self, items: list[Item]) -> None:
         """The order's log only grows: events not yet stored are appended."""
         table = table_of(m.OrderEvent)
         for item in items:
@@ -422,7 +456,7 @@ class BatchWriter:
             if not events or item.row_id is None:
                 continue
             stored = (
-                await self._session.execute(
+                await self.session.execute(
                     select(table.c.kind, table.c.occurred_at, table.c.sequence).where(
                         table.c.order_id == item.row_id
                     )
@@ -437,14 +471,14 @@ class BatchWriter:
                 sequence += 1
                 new.append({**event, "order_id": item.row_id, "sequence": sequence})
             if new:
-                await self._insert(table, new)
+                await self.insert(table, new)
 
-    async def _volunteers(self, items: list[_Item], result: BatchResult) -> None:
+    async def _volunteers(self, items: list[Item], result: BatchResult) -> None:
         """One volunteer per person per county: a registry's record is a registration of
         that volunteer, and a person already known (from this registry or another) is
         updated, never doubled. Everything is done in bulk."""
         volunteers, registrations = table_of(m.Volunteer), table_of(m.VolunteerRegistration)
-        known_registrations = await self._existing(
+        known_registrations = await self.existing(
             m.VolunteerRegistration, [i.mapped.source_id for i in items]
         )
         people = await self._people(
@@ -452,8 +486,8 @@ class BatchWriter:
         )
         # Fold the batch onto people: the same person twice is one volunteer, written once,
         # known by the first registry number seen and holding the last row's data.
-        first: dict[tuple[str, str], _Item] = {}
-        latest: dict[tuple[str, str], _Item] = {}
+        first: dict[tuple[str, str], Item] = {}
+        latest: dict[tuple[str, str], Item] = {}
         for item in items:
             person = _person(item)
             first.setdefault(person, item)
@@ -465,8 +499,8 @@ class BatchWriter:
             for person in new_people:
                 values = {**_written(first[person].mapped.values), **_person_data(latest[person])}
                 digest = _person_hash(latest[person])
-                rows.append({**values, **self._provenance(first[person].mapped.source_id, digest)})
-            await self._insert(volunteers, rows)
+                rows.append({**values, **self.provenance(first[person].mapped.source_id, digest)})
+            await self.insert(volunteers, rows)
             people.update(await self._people(is_new))
         changed, touched, changed_people = [], [], set()
         for person, item in latest.items():
@@ -482,17 +516,15 @@ class BatchWriter:
                     **_person_data(item),
                     "b_id": row_id,
                     "content_hash": digest,
-                    "last_seen_at": self._now,
+                    "last_seen_at": self.now,
                     "retired_at": None,
                 }
             )
             changed_people.add(person)
         await self._bulk_update(volunteers, changed)
         if touched:
-            await self._session.execute(
-                update(volunteers)
-                .where(volunteers.c.id.in_(touched))
-                .values(last_seen_at=self._now)
+            await self.session.execute(
+                update(volunteers).where(volunteers.c.id.in_(touched)).values(last_seen_at=self.now)
             )
         new_registrations, moved = [], []
         for item in items:
@@ -524,19 +556,19 @@ class BatchWriter:
                     {
                         "volunteer_id": volunteer_id,
                         "registered_on": item.mapped.values.get("registered_on"),
-                        **self._provenance(item.mapped.source_id, digest),
+                        **self.provenance(item.mapped.source_id, digest),
                     }
                 )
                 known_registrations[item.mapped.source_id] = (0, digest, None)
             else:
                 moved.append(registration[0])
         if new_registrations:
-            await self._insert(registrations, new_registrations)
+            await self.insert(registrations, new_registrations)
         if moved:
-            await self._session.execute(
+            await self.session.execute(
                 update(registrations)
                 .where(registrations.c.id.in_(moved))
-                .values(last_seen_at=self._now, retired_at=None)
+                .values(last_seen_at=self.now, retired_at=None)
             )
         await self._memberships(items)
 
@@ -551,7 +583,7 @@ class BatchWriter:
         # County first: the unique index is (county_code, person_key).
         for county, keys in by_county.items():
             for start in range(0, len(keys), 500):
-                rows = await self._session.execute(
+                rows = await self.session.execute(
                     select(
                         table.c.person_key, table.c.id, table.c.content_hash, table.c.retired_at
                     ).where(
@@ -563,8 +595,8 @@ class BatchWriter:
                     found[(county, key)] = (row_id, digest, retired)
         return found
 
-    async def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        await insert_rows(await self._session.connection(), table, rows)
+    async def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        await insert_rows(await self.session.connection(), table, rows)
 
     async def _bulk_update(self, table: Table, rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -575,9 +607,9 @@ class BatchWriter:
             .where(table.c.id == bindparam("b_id"))
             .values({column: bindparam(column) for column in columns})
         )
-        await self._session.execute(statement, rows)
+        await self.session.execute(statement, rows)
 
-    async def _memberships(self, items: list[_Item]) -> None:
+    async def _memberships(self, items: list[Item]) -> None:
         wanted = {team for item in items for team in item.mapped.extras.get("teams", [])}
         if not wanted:
             return
@@ -585,13 +617,13 @@ class BatchWriter:
         team_system = next(iter(systems), None)
         await self._load_known(
             m.Team,
-            sorted(team for team in wanted if (m.Team, team) not in self._known),
+            sorted(team for team in wanted if (m.Team, team) not in self.known),
             "source",
             team_system,
         )
         table = table_of(m.TeamMembership)
         volunteer_ids = sorted({item.row_id for item in items if item.row_id is not None})
-        memberships = await self._session.execute(
+        memberships = await self.session.execute(
             select(table.c.volunteer_id, table.c.team_id).where(
                 table.c.volunteer_id.in_(volunteer_ids)
             )
@@ -600,7 +632,7 @@ class BatchWriter:
         new = []
         for item in items:
             for team in item.mapped.extras.get("teams", []):
-                team_id = self._known.get((m.Team, team))
+                team_id = self.known.get((m.Team, team))
                 if team_id is None or item.row_id is None or (item.row_id, team_id) in present:
                     continue
                 present.add((item.row_id, team_id))
@@ -613,29 +645,29 @@ class BatchWriter:
                     }
                 )
         if new:
-            await self._insert(table, new)
+            await self.insert(table, new)
 
 
 # A volunteer's own data; the number and date belong to each registration.
 _REGISTRATION_ONLY = {"volunteer_number", "registered_on", "county_code", "person_key"}
 
 
-def _person(item: _Item) -> tuple[str, str]:
+def _person(item: Item) -> tuple[str, str]:
     return item.mapped.values["county_code"], item.mapped.values["person_key"]
 
 
-def _person_data(item: _Item) -> dict[str, Any]:
+def _person_data(item: Item) -> dict[str, Any]:
     return {k: v for k, v in _written(item.mapped.values).items() if k not in _REGISTRATION_ONLY}
 
 
-def _person_hash(item: _Item) -> str:
+def _person_hash(item: Item) -> str:
     values = item.mapped.values
     return content_hash(
         {k: v for k, v in values.items() if k not in _REGISTRATION_ONLY - {"person_key"}}
     )
 
 
-def _compared(item: _Item, earlier: _Item) -> Outcome:
+def _compared(item: Item, earlier: Item) -> Outcome:
     return Outcome.UNCHANGED if _person_hash(item) == _person_hash(earlier) else Outcome.UPDATED
 
 
@@ -647,10 +679,19 @@ def _written(values: dict[str, Any]) -> dict[str, Any]:
 _CENTERS = {m.SiteKind.CENTER, m.SiteKind.PREFECTURE_CENTER}
 
 
+def ref_key(ref: Ref) -> str:
+    """The key under which a reference's target is known."""
+    how = _how(ref)
+    return ref.source_id if how == "source" else f"{how}:{ref.source_id}"
+
+
 def _how(ref: Ref) -> str:
-    """How a reference finds its target: by division code, site division, name or source id."""
+    """How a reference finds its target: by division code or name, site division,
+    household number, name or source id."""
     if ref.model is m.Division:
-        return "code"
+        return "village" if ref.by_name else "code"
+    if ref.model is m.Household:
+        return "household"
     if ref.by_division:
         return "division"
     return "name" if ref.by_name else "source"
@@ -658,8 +699,17 @@ def _how(ref: Ref) -> str:
 
 def _unresolved(ref: Ref) -> str:
     what = ref.label or ref.column
+    if ref.model is m.Division and ref.by_name:
+        county, name = ref.source_id.split("/", 1)
+        return (
+            f"{what} {name!r} is not the name of one division of county {county} "
+            "(unknown, or shared by several: give its 区划代码)"
+        )
     if ref.model is m.Division:
         return f"{what} {ref.source_id!r} is not a known division code"
+    if ref.model is m.Household:
+        county, number = ref.source_id.split("/", 1)
+        return f"{what} {number!r} is not a known household of county {county}"
     where = "" if ref.by_name else " of this source"
     return f"{what} {ref.source_id!r} is not a known {_name(ref.model)}{where}"
 

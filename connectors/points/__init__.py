@@ -1,0 +1,1 @@
+"""Points banks, households, honours and credit ratings (section 3 of sources.md)."""
