@@ -1,6 +1,7 @@
 """Loads the demo: its division codes, then the generated places through the connectors
-(a local county app per place, a registry export per county), then what has no
-connector yet."""
+(a local county app per place, a registry export and a points ledger per county, a
+household roster, credit list and honour list per place), then what has no connector
+yet (news stories)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
+from connectors.base import Connector
 from connectors.divisions import read_divisions
 from connectors.errors import ConnectorError
+from connectors.points.ledger import PassbookLedgerConnector
+from connectors.points.lists import (
+    CreditListConnector,
+    HonourListConnector,
+    HouseholdRosterConnector,
+)
+from connectors.points.settings import BankRules
 from connectors.sync import SyncRunner
 from connectors.volunteers.app import CountyAppConnector
 from connectors.volunteers.registry import RegistryExportConnector
@@ -118,12 +127,47 @@ async def _sync(
                 await _run(runner, connector, _AFTER_REGISTRIES)
             finally:
                 await connector.close()
+            for household_source in _household_sources(place, cipher, now):
+                await _run(runner, household_source, None)
     finally:
         server.stop()
 
 
-async def _run(runner: SyncRunner, connector: object, streams: tuple[str, ...] | None) -> None:
-    assert isinstance(connector, CountyAppConnector | RegistryExportConnector)
+def _household_sources(
+    place: PlaceSources, cipher: PersonalDataCipher, now: datetime
+) -> list[Connector]:
+    """Rosters first: the ledgers, credit and honour lists name their households."""
+    key = place.place.key
+    sources: list[Connector] = [
+        HouseholdRosterConnector(f"demo-roster:{code}", code, path)
+        for code, path in place.rosters.items()
+    ]
+    for code, path in place.ledgers.items():
+        sources.append(
+            PassbookLedgerConnector(
+                f"demo-savings:{code}",
+                code,
+                path,
+                f"{key} savings office",
+                BankRules(),
+                bank_rules={
+                    name: BankRules(redemption_floor=floor)
+                    for name, floor in place.bank_floors.items()
+                },
+            )
+        )
+    sources += [
+        CreditListConnector(f"demo-credit:{code}", code, path)
+        for code, path in place.credit_lists.items()
+    ]
+    sources += [
+        HonourListConnector(f"demo-honours:{code}", code, path, cipher, now.date())
+        for code, path in place.honour_lists.items()
+    ]
+    return sources
+
+
+async def _run(runner: SyncRunner, connector: Connector, streams: tuple[str, ...] | None) -> None:
     results = await runner.sync(connector, streams=streams, refresh=False)
     failed = [result for result in results if result.status is not m.SyncStatus.SUCCEEDED]
     if failed:

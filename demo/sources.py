@@ -1,22 +1,25 @@
 """The generated demo as the county systems would give it: for each place a county app
 (served locally) with its sites, teams, projects, menu, activities, service records
-and orders, and for each county a national registry export (CSV) of its volunteers.
+and orders; for each county a national registry export (CSV) of its volunteers and
+the passbook ledger of its points banks; for each place a household roster, a
+credit-rating list and an honour list.
 
-What has no connector yet (households and points, news stories) is kept as rows and
-written straight to the database; stories are written after the sync, when the sites
-and projects they mention have their ids.
+News stories have no connector yet: they are kept as rows and written after the sync,
+when the sites and projects they mention have their ids.
 """
 
 from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from connectors.points.settings import LEDGER_HEADER
 from connectors.volunteers.settings import EXPORT_VOLUNTEER_HEADER
 from db import models as m
 from db.pii import PersonalDataCipher
@@ -35,16 +38,60 @@ _STATE = {
     m.OrderStatus.RATED: 70,
     m.OrderStatus.CANCELLED: -1,
 }
-# Written straight to the database until their connectors exist.
-_DIRECT = {
-    "divisions",
-    "households",
-    "household_honours",
-    "credit_ratings",
-    "points_banks",
-    "points_accounts",
-    "points_entries",
+# Public reference data, not a county system's.
+_DIRECT = {"divisions"}
+# Banks write their ledgers their own way: counties alternate between sources.md's
+# spelling (UTF-8) and another bank system's (GB18030, signed points, 存入/支取).
+_LEDGER_SPELLINGS = (
+    (
+        (*LEDGER_HEADER, "储蓄所"),
+        "utf-8-sig",
+        {
+            m.PointsEntryKind.EARN: "加分",
+            m.PointsEntryKind.DEDUCT: "扣分",
+            m.PointsEntryKind.REDEEM: "兑换",
+        },
+        False,
+    ),
+    (
+        (
+            "储蓄所",
+            "户号",
+            "户主",
+            "区划代码",
+            "记录日期",
+            "收支类型",
+            "积分",
+            "原因",
+            "物品",
+            "金额(元)",
+            "操作员",
+        ),
+        "gb18030",
+        {
+            m.PointsEntryKind.EARN: "存入",
+            m.PointsEntryKind.DEDUCT: "扣除",
+            m.PointsEntryKind.REDEEM: "支取",
+        },
+        True,
+    ),
+)
+_LEVEL_WORDS = {
+    m.HonourLevel.NATIONAL: "全国",
+    m.HonourLevel.PROVINCIAL: "省级",
+    m.HonourLevel.CITY: "市级",
+    m.HonourLevel.COUNTY: "县级",
 }
+_FILE_KINDS = {
+    "registry": "registries",
+    "ledger": "ledgers",
+    "roster": "rosters",
+    "credit": "credit_lists",
+    "honours": "honour_lists",
+}
+ROSTER_HEADER = ("户编号", "户主姓名", "区划代码", "家庭住址")
+CREDIT_HEADER = ("户编号", "信用等级", "授信额度(万元)", "评定日期", "银行")
+HONOUR_HEADER = ("户编号", "户主", "区划", "称号", "级别", "年度")
 _AFTER_SYNC = {"news_feeds", "news_stories", "mentions"}
 
 
@@ -55,6 +102,12 @@ class PlaceSources:
         default_factory=lambda: {name: [] for name in APP_STREAMS}
     )
     registries: dict[str, Path] = field(default_factory=dict)
+    ledgers: dict[str, Path] = field(default_factory=dict)
+    # Each bank's redemption floor, for the sources file's per-bank rules.
+    bank_floors: dict[str, int] = field(default_factory=dict)
+    rosters: dict[str, Path] = field(default_factory=dict)
+    credit_lists: dict[str, Path] = field(default_factory=dict)
+    honour_lists: dict[str, Path] = field(default_factory=dict)
 
     @property
     def system(self) -> str:
@@ -77,6 +130,9 @@ class DemoSources:
         # Service records name volunteers by their national number, the registries' key.
         self._volunteer_numbers: dict[int, str] = {}
         self._files: dict[str, tuple[TextIO, Any]] = {}
+        self._household_rows: dict[int, dict[str, Any]] = {}
+        self._bank_names: dict[int, str] = {}
+        self._account_of: dict[int, tuple[str, int]] = {}
 
     def take(self, place: PlaceSpec, batch: Batch) -> Batch | None:
         """Keep what the county systems hold; hand back rows to write straight away."""
@@ -304,22 +360,101 @@ class DemoSources:
             del self._pending_volunteers[volunteer["id"]]
 
     def _registry(self, county: str) -> tuple[TextIO, Any]:
-        if county not in self._files:
+        return self._file(f"registry-{county}.csv", EXPORT_VOLUNTEER_HEADER)
+
+    def _file(
+        self, name: str, header: Sequence[str], encoding: str = "utf-8-sig"
+    ) -> tuple[TextIO, Any]:
+        """A source file of this place, opened with its header on first use."""
+        if name not in self._files:
             folder = self._directory / self.places[-1].place.key
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"registry-{county}.csv"
-            handle = path.open("w", encoding="utf-8-sig", newline="")
+            path = folder / name
+            handle = path.open("w", encoding=encoding, newline="")
             writer = csv.writer(handle)
-            writer.writerow(EXPORT_VOLUNTEER_HEADER)
-            self._files[county] = (handle, writer)
-            self.places[-1].registries[county] = path
-        return self._files[county]
+            writer.writerow(header)
+            self._files[name] = (handle, writer)
+            # Every source file is one county's: "<kind>-<county>.csv".
+            kind, county = name.removesuffix(".csv").split("-")
+            getattr(self.places[-1], _FILE_KINDS[kind])[county] = path
+        return self._files[name]
+
+    # -- households, points banks, credit and honours -----------------------------------
+
+    def _households(self, row: dict[str, Any]) -> None:
+        self._household_rows[row["id"]] = row
+        _, writer = self._file(f"roster-{row['county_code']}.csv", ROSTER_HEADER)
+        writer.writerow(
+            [row["household_number"], row["head_name"], row["division_code"], row["address"]]
+        )
+
+    def _points_banks(self, row: dict[str, Any]) -> None:
+        self._bank_names[row["id"]] = row["name"]
+        self.places[-1].bank_floors[row["name"]] = row["redemption_floor"]
+
+    def _points_accounts(self, row: dict[str, Any]) -> None:
+        self._account_of[row["id"]] = (self._bank_names[row["bank_id"]], row["household_id"])
+
+    def _points_entries(self, row: dict[str, Any]) -> None:
+        bank, household_id = self._account_of[row["account_id"]]
+        household = self._household_rows[household_id]
+        county = household["county_code"]
+        spelling = sorted(self.places[-1].place.counties).index(county) % 2
+        header, encoding, words, signed = _LEDGER_SPELLINGS[spelling]
+        _, writer = self._file(f"ledger-{county}.csv", header, encoding)
+        kind, points = row["kind"], row["points"]
+        value = row["redeemed_value_fen"]
+        cells = [
+            household["household_number"],
+            household["head_name"],
+            household["division_code"],
+            row["occurred_on"].isoformat(),
+            words[kind],
+            f"{points:+d}" if signed else str(abs(points)),
+            row["reason"] or "",
+            row["redeemed_item"] or "",
+            "" if value is None else f"{value / 100:.2f}",
+            row["handled_by"] or "",
+        ]
+        # The second spelling puts the bank first; sources.md's has no bank column, so
+        # its rows name the bank in a column added at the end.
+        writer.writerow([bank, *cells] if signed else [*cells, bank])
+
+    def _credit_ratings(self, row: dict[str, Any]) -> None:
+        household = self._household_rows[row["household_id"]]
+        _, writer = self._file(f"credit-{household['county_code']}.csv", CREDIT_HEADER)
+        writer.writerow(
+            [
+                household["household_number"],
+                row["grade"],
+                row["credit_line_yuan"] // 10_000,
+                row["rated_on"].isoformat(),
+                row["bank_name"],
+            ]
+        )
+
+    def _household_honours(self, row: dict[str, Any]) -> None:
+        household = self._household_rows[row["household_id"]]
+        _, writer = self._file(f"honours-{household['county_code']}.csv", HONOUR_HEADER, "gb18030")
+        writer.writerow(
+            [
+                household["household_number"],
+                household["head_name"],
+                household["division_code"],
+                row["title"],
+                _LEVEL_WORDS[row["level"]],
+                f"{row['year']}年度",
+            ]
+        )
 
     def _finish_place(self) -> None:
         self._write_volunteers()
         for handle, _ in self._files.values():
             handle.close()
         self._files.clear()
+        self._household_rows.clear()
+        self._bank_names.clear()
+        self._account_of.clear()
         self._items.clear()
         self._site_items.clear()
         self._volunteer_numbers.clear()
