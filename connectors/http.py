@@ -16,7 +16,7 @@ import httpx
 
 from connectors.errors import FatalConnectorError, RetriableConnectorError
 
-__all__ = ["DEFAULT_POLICY", "JsonClient", "RetryPolicy"]
+__all__ = ["DEFAULT_POLICY", "JsonClient", "RetryPolicy", "Sleep", "retry_after"]
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -81,7 +81,7 @@ class JsonClient:
                     )
                 if response.status_code == 429 or response.status_code >= 500:
                     last_problem = f"HTTP {response.status_code}"
-                    wait = _retry_after(response.headers.get("retry-after"))
+                    wait = retry_after(response.headers.get("retry-after"))
                 elif response.status_code >= 400:
                     raise FatalConnectorError(
                         f"{response.url} answered HTTP {response.status_code}"
@@ -100,7 +100,7 @@ class JsonClient:
         )
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after(value: str | None) -> float | None:
     """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
     if not value:
         return None

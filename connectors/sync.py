@@ -105,6 +105,7 @@ class _Pass:
     cursor: str | None
     deferred: list[tuple[int, RawRecord]] = field(default_factory=list)
     read_up_to: int = 0
+    cache: dict[str, Any] = field(default_factory=dict)
 
     def advance(self, batch: list[tuple[int, RawRecord]], *, final: bool) -> str | None:
         """The cursor to save after `batch`: as far as read, but never past a record
@@ -247,7 +248,8 @@ class SyncRunner:
             except Rejection as rejection:
                 rejected.append((record, rejection))
         async with self._sessionmaker() as session, session.begin():
-            outcome = await BatchWriter(session, connector.system, now).write(mapped)
+            writer = BatchWriter(session, connector.system, now, state.cache)
+            outcome = await writer.write(mapped)
             by_position = {record.position: (ordinal, record) for ordinal, record in batch}
             for position, reason in outcome.unresolved.items():
                 if final:

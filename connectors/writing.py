@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connectors.base import Mapped, Ref
 from connectors.batch import BatchResult, Item, Outcome, content_hash
 from connectors.households_writing import HouseholdWriter, LedgerWriter
+from connectors.news_writing import StoryWriter
 from db import models as m
 from db.base import Base, table_of
 from db.bulk import insert_rows
@@ -32,10 +33,19 @@ _SITE_RANK = {kind: rank for rank, kind in enumerate(m.SiteKind)}
 class BatchWriter:
     """Writes the records of one batch for one source system inside an open transaction."""
 
-    def __init__(self, session: AsyncSession, system: str, now: datetime) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        system: str,
+        now: datetime,
+        cache: dict[str, Any] | None = None,
+    ) -> None:
+        """`cache` lives as long as one stream's run: what is costly to load and does
+        not change during it (a news linker's aliases)."""
         self.session = session
         self.system = system
         self.now = now
+        self.cache = cache if cache is not None else {}
         self.known: dict[tuple[type[Any], str], Any] = {}
         self._sites: dict[int, tuple[m.SiteKind, int | None]] = {}
         self._platforms: dict[tuple[int, str], int] = {}
@@ -66,6 +76,9 @@ class BatchWriter:
             return
         if model is m.PointsEntry:
             await LedgerWriter(self).write(items, result)
+            return
+        if model is m.NewsStory:
+            await StoryWriter(self).write(items, result)
             return
         table = table_of(model)
         existing = await self.existing(model, [item.mapped.source_id for item in items])

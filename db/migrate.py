@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import db.models  # noqa: F401  (registers every table on the metadata)
 from db.base import Base
+from db.search import outside_models
 
 __all__ = ["alembic_config", "downgrade", "pending_differences", "revision", "upgrade"]
 
@@ -50,7 +51,9 @@ async def pending_differences(engine: AsyncEngine) -> list[Any]:
     """What the models hold that the migrated database lacks (empty when they match)."""
 
     def compare(sync: Connection) -> list[Any]:
-        context = MigrationContext.configure(sync, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            sync, opts={"compare_type": True, "include_name": outside_models}
+        )
         return list(compare_metadata(context, Base.metadata))
 
     async with engine.connect() as connection:

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 
 from db import models as m
-from resolvers.common import contains, in_division
+from db.search import search_scores
+from resolvers.common import in_division
 
 __all__ = ["MentionRef", "StoryCriteria", "story_statement"]
 
@@ -41,13 +42,6 @@ class StoryCriteria:
 
     def conditions(self) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
-        if self.search:
-            found.append(
-                or_(
-                    contains(m.NewsStory.title, self.search),
-                    contains(m.NewsStory.body, self.search),
-                )
-            )
         for mention in self.mentions:
             column = _MENTION_COLUMN[mention.target]
             key: Any = (
@@ -76,5 +70,17 @@ class StoryCriteria:
         return found
 
 
-def story_statement(criteria: StoryCriteria) -> Select[Any]:
-    return select(m.NewsStory).where(*criteria.conditions())
+def story_statement(
+    criteria: StoryCriteria, dialect: str
+) -> tuple[Select[Any], ColumnElement[Any] | None]:
+    """The stories that meet `criteria`, and with a search, the order that puts the most
+    relevant first (words in the title weigh more than in the body)."""
+    statement = select(m.NewsStory).where(*criteria.conditions())
+    if not criteria.search:
+        return statement, None
+    scored = search_scores(criteria.search, dialect)
+    if scored is None:
+        # Nothing searchable (only punctuation): nothing matches.
+        return statement.where(false()), None
+    scores, relevance = scored
+    return statement.join(scores, scores.c.story_id == m.NewsStory.id), relevance

@@ -310,7 +310,9 @@ class Query:
             lambda row: Household.from_row(row, info),
         )
 
-    @strawberry.field(description="News stories, newest first.")
+    @strawberry.field(
+        description="News stories, newest first; with a search, the most relevant first."
+    )
     async def stories(
         self,
         info: Info,
@@ -319,16 +321,12 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[NewsStory]:
-        statement = news.story_statement((filter or StoryFilter()).criteria())
-        return await _listed(
-            info,
-            m.NewsStory,
-            statement,
-            ordering(m.NewsStory, sorts(order_by), _NEWEST_STORIES),
-            first,
-            after,
-            NewsStory.from_row,
-        )
+        dialect = info.context.sessionmaker.kw["bind"].dialect.name
+        statement, relevance = news.story_statement((filter or StoryFilter()).criteria(), dialect)
+        order = ordering(m.NewsStory, sorts(order_by), _NEWEST_STORIES)
+        if relevance is not None and not order_by:
+            order = [relevance, *order]
+        return await _listed(info, m.NewsStory, statement, order, first, after, NewsStory.from_row)
 
     @strawberry.field(description="Connector runs, newest first (staff; own counties only).")
     async def sync_runs(

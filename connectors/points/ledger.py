@@ -190,11 +190,13 @@ class PassbookLedgerConnector(TableConnector):
         self._division = division_code
 
     def preparer(self) -> Callable[[dict[str, Any]], dict[str, Any]]:
-        seen: Counter[tuple[str, ...]] = Counter()
+        # Digests, not the rows: a year of a county's ledger is hundreds of thousands.
+        seen: Counter[bytes] = Counter()
 
         def prepare(row: dict[str, Any]) -> dict[str, Any]:
             if not text_of(row, "entry_id"):
-                content = tuple(text_of(row, column) for column in _KEYED_COLUMNS)
+                parts = "\x1f".join(text_of(row, column) for column in _KEYED_COLUMNS)
+                content = hashlib.blake2b(parts.encode(), digest_size=16).digest()
                 seen[content] += 1
                 row[OCCURRENCE] = seen[content]
             return row

@@ -9,6 +9,7 @@ from sqlalchemy.types import TypeDecorator
 
 import db.models  # noqa: F401  (registers every table on the metadata)
 from db.base import Base
+from db.search import outside_models
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
@@ -28,6 +29,7 @@ context.configure(
     render_as_batch=connection.dialect.name == "sqlite",
     render_item=_render_item,
     compare_type=True,
+    include_name=outside_models,
 )
 with context.begin_transaction():
     context.run_migrations()

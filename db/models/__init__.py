@@ -2,7 +2,7 @@
 
 from db.models.divisions import DIVISION_CODE, Division, DivisionLevel, significant_prefix
 from db.models.households import CreditRating, HonourLevel, Household, HouseholdHonour
-from db.models.news import Mention, MentionTarget, NewsFeed, NewsStory
+from db.models.news import Mention, MentionTarget, NewsFeed, NewsStory, StorySource
 from db.models.orders import MenuItem, OrderEvent, OrderEventKind, OrderStatus, ServiceOrder
 from db.models.points import PointsAccount, PointsBank, PointsEntry, PointsEntryKind
 from db.models.projects import (
@@ -54,6 +54,7 @@ __all__ = [
     "Site",
     "SiteKind",
     "SiteStatus",
+    "StorySource",
     "SyncCursor",
     "SyncLock",
     "SyncRun",

@@ -5,12 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, ProvenanceMixin, enum_column, intpk, provenance_constraints
 
-__all__ = ["Mention", "MentionTarget", "NewsFeed", "NewsStory"]
+__all__ = ["Mention", "MentionTarget", "NewsFeed", "NewsStory", "StorySource"]
 
 
 class MentionTarget(enum.Enum):
@@ -33,7 +33,11 @@ class NewsFeed(Base):
 
 
 class NewsStory(ProvenanceMixin, Base):
-    """A clean story extracted from a feed."""
+    """A clean story, as first found; republications of it are its StorySources.
+
+    `body` is simplified Chinese, paragraphs separated by blank lines; a story
+    published in traditional characters keeps that text in `original_body`.
+    """
 
     __tablename__ = "news_stories"
     __table_args__ = provenance_constraints()
@@ -44,8 +48,38 @@ class NewsStory(ProvenanceMixin, Base):
     title: Mapped[str] = mapped_column(String(500))
     published_at: Mapped[datetime] = mapped_column(index=True)
     author: Mapped[str | None] = mapped_column(String(200))
+    source_name: Mapped[str | None] = mapped_column(String(200))
     summary: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+    original_body: Mapped[str | None] = mapped_column(Text)
+    # JSON: [{"url": …, "caption": …}]
+    images: Mapped[str | None] = mapped_column(Text)
+    encoding_seen: Mapped[str | None] = mapped_column(String(30))
+    # Search tokens of the simplified title and body (db.search), indexed per database.
+    search_title: Mapped[str] = mapped_column(Text, default="")
+    search_body: Mapped[str] = mapped_column(Text, default="")
+    # A 64-bit SimHash of the body and its four 16-bit bands: near-duplicates share a band.
+    fingerprint: Mapped[int | None] = mapped_column(BigInteger)
+    band0: Mapped[int | None] = mapped_column(Integer, index=True)
+    band1: Mapped[int | None] = mapped_column(Integer, index=True)
+    band2: Mapped[int | None] = mapped_column(Integer, index=True)
+    band3: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class StorySource(ProvenanceMixin, Base):
+    """Where a story was published: the feed and page of one (re)publication."""
+
+    __tablename__ = "story_sources"
+    __table_args__ = provenance_constraints()
+
+    id: Mapped[intpk]
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("news_stories.id", ondelete="CASCADE"), index=True
+    )
+    feed_id: Mapped[int] = mapped_column(ForeignKey("news_feeds.id", ondelete="RESTRICT"))
+    url: Mapped[str] = mapped_column(String(500), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    published_at: Mapped[datetime]
     encoding_seen: Mapped[str | None] = mapped_column(String(30))
 
 

@@ -1,0 +1,47 @@
+"""Repairing text that went through a broken simplified→traditional conversion.
+
+Such converters leave the pinyin of some characters after them, 建設(shè) or
+濰坊新聞網(wǎng); turn characters they cannot map into runs of `?`; and double
+punctuation (，，). The pinyin is removed only where it is one toned syllable right
+after a Chinese character, so real parentheses, (2025年) or (NGO), stay.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["repair"]
+
+_INITIALS = "b|p|m|f|d|t|n|l|g|k|h|j|q|x|zh|ch|sh|r|z|c|s|y|w"
+_FINALS = (
+    "a|o|e|i|u|v|ai|ei|ui|ao|ou|iu|ie|ve|ue|er|an|en|in|un|vn|ang|eng|ing|ong|"
+    "ia|iao|ian|iang|iong|ua|uo|uai|uan|uang|van"
+)
+_SYLLABLE = re.compile(rf"(?:{_INITIALS})?(?:{_FINALS})")
+_TONED = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]")
+_PINYIN_AFTER_HAN = re.compile(
+    r"(?<=[\u3400-\u9fff])[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7})[)）]"
+)
+_QUESTION_RUNS = re.compile(r"\?{2,}|(?<=[\u3400-\u9fff])\?(?=[\u3400-\u9fff])")
+_DOUBLED = re.compile(r"([，。、；：！？,;!])\1+")
+
+
+def _is_pinyin(word: str) -> bool:
+    """One syllable with a tone mark (建設(shè)); plain words in parentheses are kept."""
+    if not _TONED.search(word):
+        return False
+    bare = "".join(
+        char
+        for char in unicodedata.normalize("NFD", word.lower())
+        if not unicodedata.combining(char)
+    ).replace("ü", "v")
+    return _SYLLABLE.fullmatch(bare) is not None
+
+
+def repair(text: str) -> str:
+    text = _PINYIN_AFTER_HAN.sub(
+        lambda match: "" if _is_pinyin(match.group(1)) else match.group(0), text
+    )
+    text = _QUESTION_RUNS.sub("", text)
+    return _DOUBLED.sub(r"\1", text)

@@ -1,0 +1,276 @@
+"""Writing stories: one story, many sources, and the mentions found in it.
+
+A page seen before (by source id) is unchanged or updated. A new page that is a
+near-duplicate of a stored story (sharing a fingerprint band or its title, and most of
+its text) becomes one more source of that story; otherwise it is a new story, linked to
+the divisions, sites, teams and projects it names (aliases from the database, loaded
+once per sync run and county).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, insert, or_, select, update
+
+from connectors.batch import BatchResult, Item, Outcome, content_hash
+from connectors.news.dedup import NEAR, distance
+from connectors.news.linking import Linker, aliases_for
+from db import models as m
+from db.base import table_of
+
+if TYPE_CHECKING:
+    from connectors.writing import BatchWriter
+
+__all__ = ["StoryWriter"]
+
+_KEPT = re.compile(r"[\u3400-\u9fff0-9A-Za-z]")
+_SAME_TEXT = 0.8  # share of the shorter text's shingles found in the other
+_CANDIDATES = 50
+_TARGET_COLUMN = {
+    m.MentionTarget.SITE: "site_id",
+    m.MentionTarget.TEAM: "team_id",
+    m.MentionTarget.PROJECT: "project_id",
+    m.MentionTarget.DIVISION: "division_code",
+}
+_SOURCE_COLUMNS = ("url", "title", "published_at", "encoding_seen")
+
+
+class StoryWriter:
+    def __init__(self, writer: BatchWriter) -> None:
+        self._writer = writer
+        self._stories = table_of(m.NewsStory)
+        self._sources = table_of(m.StorySource)
+
+    async def write(self, items: list[Item], result: BatchResult) -> None:
+        writer = self._writer
+        known = await self._known_sources([item.mapped.source_id for item in items])
+        touched: list[int] = []
+        for item in items:
+            feed = item.mapped.extras["feed"]
+            values = {**item.mapped.values, "feed_id": await self._feed_id(feed)}
+            digest = content_hash(values)
+            source = {column: values[column] for column in _SOURCE_COLUMNS}
+            source["title"] = item.mapped.extras.get("title", values["title"])[:500]
+            stored = known.get(item.mapped.source_id)
+            if stored is not None:
+                row_id, story_id, stored_digest = stored
+                if stored_digest == digest:
+                    touched.append(row_id)
+                    result.outcomes[item.position].append(Outcome.UNCHANGED)
+                    continue
+                await writer.session.execute(
+                    update(self._sources)
+                    .where(self._sources.c.id == row_id)
+                    .values(
+                        **source,
+                        feed_id=values["feed_id"],
+                        content_hash=digest,
+                        last_seen_at=writer.now,
+                        retired_at=None,
+                    )
+                )
+                await self._update_story(story_id, item.mapped.source_id, values, digest, feed)
+                result.outcomes[item.position].append(Outcome.UPDATED)
+                continue
+            same = await self._same_story(values)
+            story_id = (
+                same
+                if same is not None
+                else await self._insert_story(item.mapped.source_id, values, digest, feed)
+            )
+            await writer.session.execute(
+                insert(self._sources).values(
+                    story_id=story_id,
+                    feed_id=values["feed_id"],
+                    **source,
+                    **writer.provenance(item.mapped.source_id, digest),
+                )
+            )
+            known[item.mapped.source_id] = (0, story_id, digest)
+            result.outcomes[item.position].append(Outcome.INSERTED)
+        if touched:
+            await writer.session.execute(
+                update(self._sources)
+                .where(self._sources.c.id.in_(touched))
+                .values(last_seen_at=writer.now)
+            )
+
+    async def _known_sources(self, source_ids: list[str]) -> dict[str, tuple[int, int, str]]:
+        table = self._sources
+        rows = await self._writer.session.execute(
+            select(table.c.source_id, table.c.id, table.c.story_id, table.c.content_hash).where(
+                table.c.source_system == self._writer.system, table.c.source_id.in_(source_ids)
+            )
+        )
+        return {source_id: (row_id, story, digest) for source_id, row_id, story, digest in rows}
+
+    async def _feed_id(self, feed: dict[str, Any]) -> int:
+        """The feed's row, made on first sight (feeds are known by their address)."""
+        cache = self._writer.cache.setdefault("feeds", {})
+        if feed["url"] in cache:
+            return int(cache[feed["url"]])
+        table = table_of(m.NewsFeed)
+        session = self._writer.session
+        found = await session.scalar(select(table.c.id).where(table.c.url == feed["url"]))
+        if found is None:
+            found = await session.scalar(
+                insert(table)
+                .values(
+                    name=feed["name"],
+                    url=feed["url"],
+                    format=feed["format"],
+                    county_code=feed["county_code"],
+                )
+                .returning(table.c.id)
+            )
+        cache[feed["url"]] = found
+        return int(found)
+
+    async def _same_story(self, values: dict[str, Any]) -> int | None:
+        """A stored story this one republishes: a candidate by fingerprint band or title,
+        confirmed by its text."""
+        table = self._stories
+        bands = [table.c[f"band{index}"] == values[f"band{index}"] for index in range(4)]
+        rows = await self._writer.session.execute(
+            select(table.c.id, table.c.fingerprint, table.c.body)
+            .where(or_(*bands, table.c.title == values["title"]), table.c.retired_at.is_(None))
+            .limit(_CANDIDATES)
+        )
+        shingles = _shingles(values["body"])
+        for story_id, stored_fingerprint, body in rows:
+            near = distance(stored_fingerprint % (1 << 64), values["fingerprint"] % (1 << 64))
+            if near <= NEAR or _overlap(shingles, _shingles(body)) >= _SAME_TEXT:
+                return int(story_id)
+        return None
+
+    async def _insert_story(
+        self, source_id: str, values: dict[str, Any], digest: str, feed: dict[str, Any]
+    ) -> int:
+        story_id = await self._writer.session.scalar(
+            insert(self._stories)
+            .values(**values, **self._writer.provenance(source_id, digest))
+            .returning(self._stories.c.id)
+        )
+        assert story_id is not None
+        await self._link(int(story_id), values, feed)
+        return int(story_id)
+
+    async def _update_story(
+        self,
+        story_id: int,
+        source_id: str,
+        values: dict[str, Any],
+        digest: str,
+        feed: dict[str, Any],
+    ) -> None:
+        """A story follows its own first source; a republication's changes stay with
+        that source."""
+        table = self._stories
+        owned = await self._writer.session.scalar(
+            select(table.c.id).where(
+                table.c.id == story_id,
+                table.c.source_system == self._writer.system,
+                table.c.source_id == source_id,
+            )
+        )
+        if owned is None:
+            return
+        await self._writer.session.execute(
+            update(table)
+            .where(table.c.id == story_id)
+            .values(**values, content_hash=digest, last_seen_at=self._writer.now, retired_at=None)
+        )
+        await self._writer.session.execute(
+            delete(table_of(m.Mention)).where(table_of(m.Mention).c.story_id == story_id)
+        )
+        await self._link(story_id, values, feed)
+
+    async def _link(self, story_id: int, values: dict[str, Any], feed: dict[str, Any]) -> None:
+        """Mentions in the title and body; positions count in `title + "\\n\\n" + body`."""
+        linker = await self._linker(feed.get("county_code"))
+        text = f"{values['title']}\n\n{values['body']}"
+        rows = []
+        for found in linker.find(text):
+            row: dict[str, Any] = {
+                "story_id": story_id,
+                "target": found.target,
+                "site_id": None,
+                "team_id": None,
+                "project_id": None,
+                "division_code": None,
+                "matched_text": found.matched[:200],
+                "position": found.position,
+            }
+            row[_TARGET_COLUMN[found.target]] = found.key
+            rows.append(row)
+        await self._writer.insert(table_of(m.Mention), rows)
+
+    async def _linker(self, county_code: str | None) -> Linker:
+        """Aliases of the feed's area (a county, a prefecture, or everything)."""
+        prefix = _significant(county_code)
+        linkers = self._writer.cache.setdefault("linkers", {})
+        if prefix in linkers:
+            return linkers[prefix]  # type: ignore[no-any-return]
+        session = self._writer.session
+        divisions, sites = table_of(m.Division), table_of(m.Site)
+        teams, projects = table_of(m.Team), table_of(m.Project)
+        division_rows = (
+            await session.execute(
+                select(divisions.c.code, divisions.c.name).where(
+                    divisions.c.code.startswith(prefix)
+                )
+            )
+        ).all()
+        names = dict(division_rows)
+        site_rows = (
+            await session.execute(
+                select(sites.c.id, sites.c.name, sites.c.division_code).where(
+                    sites.c.division_code.startswith(prefix), sites.c.retired_at.is_(None)
+                )
+            )
+        ).all()
+        team_rows = (
+            await session.execute(
+                select(teams.c.id, teams.c.name).where(
+                    teams.c.county_code.startswith(prefix), teams.c.retired_at.is_(None)
+                )
+            )
+        ).all()
+        project_rows = (
+            await session.execute(
+                select(projects.c.id, projects.c.name).where(
+                    projects.c.county_code.startswith(prefix), projects.c.retired_at.is_(None)
+                )
+            )
+        ).all()
+        linker = Linker(
+            aliases_for(
+                [(code, name) for code, name in division_rows if len(code) >= 6],
+                [(site_id, name, names.get(code, "")) for site_id, name, code in site_rows],
+                [(team_id, name) for team_id, name in team_rows],
+                [(project_id, name) for project_id, name in project_rows],
+            )
+        )
+        linkers[prefix] = linker
+        return linker
+
+
+def _significant(code: str | None) -> str:
+    """The code's prefix that its subdivisions share: 520600 → 5206, 520602 → 520602."""
+    if not code:
+        return ""
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+def _shingles(text: str) -> set[str]:
+    kept = "".join(_KEPT.findall(text))
+    return {kept[index : index + 4] for index in range(max(1, len(kept) - 3))}
+
+
+def _overlap(first: set[str], second: set[str]) -> float:
+    smaller = min(len(first), len(second))
+    return len(first & second) / smaller if smaller else 0.0

@@ -1,0 +1,321 @@
+"""News feeds through the runner against a real local site: RSS, Atom and CMS list
+pages; every encoding case; extraction, repair, linking, one story with several
+sources; search relevance; and the polite fetcher."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from connectors.base import Rejection
+from connectors.http import RetryPolicy
+from connectors.news.connector import FeedSettings, NewsFeedConnector, map_page
+from connectors.news.decode import decode
+from connectors.news.fetch import PageFetcher
+from connectors.news.linking import Linker, aliases_for
+from connectors.news.repair import repair
+from connectors.sync import StreamResult, SyncRunner
+from connectors.writing import BatchWriter
+from db import models as m
+from db.engine import create_sessionmaker
+from demo.county_app import LocalServer, serve
+from demo.news_site import NewsSite, Page
+from tests.connectors.news_pages import SITE_PAGES
+from tests.factories import add_division_tree, provenance, site_row
+from tests.graphql import GraphQL
+
+FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.01)
+
+
+@pytest.fixture
+def site() -> Iterator[tuple[NewsSite, LocalServer]]:
+    news = NewsSite(dict(SITE_PAGES))
+    server = serve(news.asgi())
+    yield news, server
+    server.stop()
+
+
+@pytest.fixture
+async def kaili(engine: AsyncEngine) -> AsyncEngine:
+    """Kaili's divisions, its center, its general brigade and the 邻里守望 project."""
+    async with create_sessionmaker(engine)() as session, session.begin():
+        session.add_all(add_division_tree())
+        session.add(site_row())
+        session.add(
+            m.Team(
+                name="凯里市新时代文明实践志愿服务总队",
+                kind=m.TeamKind.GENERAL_BRIGADE,
+                county_code="522601",
+                **provenance(),
+            )
+        )
+        session.add(m.Project(name="邻里守望", county_code="522601", **provenance()))
+    return engine
+
+
+def connector(url: str, name: str, fmt: str = "auto") -> NewsFeedConnector:
+    feed = FeedSettings(name, url, fmt, "522601")
+    return NewsFeedConnector(f"news:{name}", feed, PageFetcher(delay=0, policy=FAST))
+
+
+async def sync(engine: AsyncEngine, feed: NewsFeedConnector) -> StreamResult:
+    try:
+        [result] = await SyncRunner(engine).sync(feed, refresh=False)
+    finally:
+        await feed.close()
+    assert result.status is m.SyncStatus.SUCCEEDED, result.error
+    assert result.read == result.inserted + result.updated + result.unchanged + result.quarantined
+    return result
+
+
+async def stories(engine: AsyncEngine) -> dict[str, m.NewsStory]:
+    async with create_sessionmaker(engine)() as session:
+        return {s.title: s for s in (await session.scalars(select(m.NewsStory))).all()}
+
+
+async def test_an_rss_feed_with_pages_in_every_form(
+    kaili: AsyncEngine, site: tuple[NewsSite, LocalServer]
+) -> None:
+    _, server = site
+    result = await sync(kaili, connector(f"{server.url}/rss.xml", "凯里文明网"))
+    # 6 entries: 5 read into stories (the newspaper page gives three), 1 undecodable.
+    assert (result.read, result.inserted, result.quarantined) == (6, 5, 1)
+    found = await stories(kaili)
+    assert set(found) == {
+        "凯里文明实践中心开展“邻里守望”活动",
+        "志愿服务暖人心",
+        "文明实践建设见成效",
+        "社区书屋迎来小读者",
+        "志愿者清理河道垃圾",
+        "“邻里守望”再上新台阶",
+        "全文收录的稿件",
+    }
+    story = found["凯里文明实践中心开展“邻里守望”活动"]
+    assert story.published_at == datetime(2025, 3, 5, 1, 30, tzinfo=UTC)
+    assert (story.author, story.source_name, story.encoding_seen) == (
+        "王芳",
+        "凯里市融媒体中心",
+        "utf-8",
+    )
+    paragraphs = story.body.split("\n\n")
+    assert paragraphs[0].startswith("3月4日，凯里文明实践中心组织志愿者")
+    assert paragraphs[-1] == "下一步，凯里市将继续把“邻里守望”做实做细。"
+    for boilerplate in ("设为首页", "ICP", "访问量", "责任编辑", "分享到", "点击数", "首页"):
+        assert boilerplate not in story.body
+    assert '"caption": "志愿者为居民测量血压"' in (story.images or "")
+    assert "志愿者为居民测量血压" not in story.body
+    # Big5, broken conversion: repaired, simplified, original kept.
+    big5 = found["志愿服务暖人心"]
+    assert big5.encoding_seen == "big5"
+    assert big5.body == (
+        '近日，凯里市新时代文明实践中心组织志愿者开展"邻里守望"活动，加强社区建设。'
+        "\n\n活动共服务群众(120人次)，受到广泛好评。"
+    )
+    assert big5.original_body is not None
+    assert big5.original_body.startswith("近日，凱里市新時代文明實踐中心")
+    pinyin = found["文明实践建设见成效"]
+    assert pinyin.body == "潍坊新闻网讯 各级文明实践阵地建设持续推进，群众满意度不断提升。"
+    assert pinyin.encoding_seen == "gb18030"
+    # The full entry needed no page.
+    assert found["全文收录的稿件"].body.startswith("6月5日，北京东路社区开展垃圾分类宣传")
+    async with create_sessionmaker(kaili)() as session:
+        [reason] = (await session.scalars(select(m.QuarantinedRecord.reason))).all()
+    assert "cannot be read" in reason
+
+
+async def test_mentions_are_found_by_name_and_alias_with_precision(
+    kaili: AsyncEngine, site: tuple[NewsSite, LocalServer]
+) -> None:
+    _, server = site
+    await sync(kaili, connector(f"{server.url}/rss.xml", "凯里文明网"))
+    async with create_sessionmaker(kaili)() as session:
+        story = (
+            await session.scalars(
+                select(m.NewsStory).where(m.NewsStory.title.startswith("凯里文明实践中心"))
+            )
+        ).one()
+        mentions = (
+            await session.scalars(
+                select(m.Mention).where(m.Mention.story_id == story.id).order_by(m.Mention.position)
+            )
+        ).all()
+    text = f"{story.title}\n\n{story.body}"
+    found = [(mention.target, mention.matched_text) for mention in mentions]
+    assert (m.MentionTarget.SITE, "凯里文明实践中心") in found
+    assert (m.MentionTarget.PROJECT, "邻里守望") in found
+    assert (m.MentionTarget.TEAM, "凯里市新时代文明实践志愿服务总队") in found
+    assert (m.MentionTarget.DIVISION, "大十字街道") in found
+    assert (m.MentionTarget.DIVISION, "北京东路社区") in found
+    for mention in mentions:
+        assert text[mention.position :].startswith(mention.matched_text)
+    # 凯里市民 is the city's residents, not a mention of the city; "凯里市将" is.
+    city = [mention.position for mention in mentions if mention.matched_text == "凯里市"]
+    assert len(city) == 1
+    assert text[city[0] : city[0] + 4] == "凯里市将"
+
+
+async def test_a_cms_list_page_in_gbk_and_pages_declared_wrongly_or_not_at_all(
+    kaili: AsyncEngine, site: tuple[NewsSite, LocalServer]
+) -> None:
+    _, server = site
+    result = await sync(kaili, connector(f"{server.url}/list.html", "凯里文明网栏目", "cms"))
+    assert (result.read, result.inserted, result.quarantined) == (3, 2, 1)
+    found = await stories(kaili)
+    undeclared = found["大十字街道开展文明交通劝导志愿服务"]
+    assert undeclared.encoding_seen == "gb18030"
+    assert undeclared.body.startswith("3月10日早高峰，大十字街道组织志愿者")
+    assert undeclared.body.endswith("现场秩序井然。")
+    assert undeclared.source_name == "大十字街道"
+    wrong = found["北京东路社区举办“四点半课堂”结业仪式"]
+    assert wrong.encoding_seen == "utf-8"
+    assert wrong.author == "刘洋"
+    assert wrong.published_at == datetime(2025, 3, 12, 8, 5, tzinfo=UTC)
+
+
+async def test_a_republished_story_is_one_story_with_two_sources(
+    kaili: AsyncEngine, site: tuple[NewsSite, LocalServer]
+) -> None:
+    _, server = site
+    await sync(kaili, connector(f"{server.url}/rss.xml", "凯里文明网"))
+    result = await sync(kaili, connector(f"{server.url}/atom.xml", "黔东南文明网"))
+    assert (result.read, result.inserted) == (1, 1)
+    async with create_sessionmaker(kaili)() as session:
+        story = (
+            await session.scalars(
+                select(m.NewsStory).where(m.NewsStory.title.startswith("凯里文明实践中心"))
+            )
+        ).one()
+        sources = (
+            await session.scalars(
+                select(m.StorySource.url).where(m.StorySource.story_id == story.id)
+            )
+        ).all()
+    assert sorted(url.rsplit("/", 1)[1] for url in sources) == ["0305.html", "0306.html"]
+    assert story.url.endswith("/0305.html")
+
+
+async def test_an_unchanged_feed_costs_one_request_and_changes_nothing(
+    kaili: AsyncEngine, site: tuple[NewsSite, LocalServer]
+) -> None:
+    news, server = site
+    await sync(kaili, connector(f"{server.url}/rss.xml", "凯里文明网"))
+    before = len(news.requests)
+    again = await sync(kaili, connector(f"{server.url}/rss.xml", "凯里文明网"))
+    assert again.read == 0
+    assert news.requests[before:] == ["/rss.xml"]
+
+
+async def test_a_changed_feed_rereads_and_keeps_what_is_unchanged(
+    kaili: AsyncEngine, site: tuple[NewsSite, LocalServer]
+) -> None:
+    news, server = site
+    await sync(kaili, connector(f"{server.url}/rss.xml", "凯里文明网"))
+    feed = news.pages["/rss.xml"].content.replace(b"</channel>", b"<!-- new --></channel>")
+    news.pages["/rss.xml"] = Page(feed, "application/rss+xml")
+    again = await sync(kaili, connector(f"{server.url}/rss.xml", "凯里文明网"))
+    assert (again.read, again.unchanged, again.inserted, again.quarantined) == (6, 5, 0, 1)
+
+
+async def test_the_fetcher_is_polite_and_retries(site: tuple[NewsSite, LocalServer]) -> None:
+    news, server = site
+    news.latency = 0.05
+    news.faults["/news/2025/0305.html"] = deque([429, 503])
+    fetcher = PageFetcher(delay=0, policy=FAST)
+    try:
+        paths = ["/news/2025/0305.html", "/news/2025/0310.html", "/news/2025/0312.html"] * 2
+        pages = await asyncio.gather(*(fetcher.get(server.url + path) for path in paths))
+    finally:
+        await fetcher.close()
+    assert all(page.status == 200 for page in pages)
+    assert news.most_in_flight == 2
+    assert fetcher.retries == 2
+
+
+def test_decoding_follows_header_bom_and_declaration() -> None:
+    text = "铜仁市新时代文明实践中心组织志愿者开展服务活动，群众纷纷点赞。"
+    assert decode(text.encode("gbk"), "text/html; charset=GB2312").encoding == "gb18030"
+    assert decode(b"\xef\xbb\xbf" + text.encode(), None).how == "bom"
+    declared = f'<meta charset="gbk">{text}'.encode("gb18030")
+    assert decode(declared, None).how == "declared"
+    traditional = "銅仁市新時代文明實踐中心組織志願者開展服務活動，群眾紛紛點讚。"
+    assert decode(traditional.encode("big5"), None).text == traditional
+    with pytest.raises(Rejection, match="cannot be read"):
+        decode(b"<p>\x81\xff\xfd\xff</p>", "text/html; charset=utf-8")
+
+
+def test_repair_removes_pinyin_and_question_marks_but_keeps_real_parentheses() -> None:
+    assert repair("加強建設(shè)，，濰坊新聞網(wǎng)") == "加強建設，濰坊新聞網"
+    assert repair("服務群眾(120人次)與(NGO)合作(app)") == "服務群眾(120人次)與(NGO)合作(app)"
+    assert repair("活動???開展?順利") == "活動開展順利"
+    assert repair("省略……破折——号") == "省略……破折——号"
+
+
+def test_linker_prefers_the_longest_name_and_skips_shared_ones() -> None:
+    linker = Linker(
+        aliases_for(
+            [("522601", "凯里市"), ("522601001001", "新村"), ("522601002001", "新村")],
+            [(1, "凯里市新时代文明实践中心", "凯里市")],
+            [],
+            [(7, "护苗")],
+        )
+    )
+    found = linker.find("凯里新时代文明实践中心与凯里市、新村开展护苗行动，“护苗”获赞")
+    assert [(f.matched, f.key) for f in found] == [
+        ("凯里新时代文明实践中心", 1),
+        ("凯里市", "522601"),
+        ("护苗", 7),
+    ]
+
+
+SEARCH = """query($q: String!) {
+  stories(filter: {search: $q}, first: 10) { edges { node { title } } } }"""
+CORPUS = [
+    ("“邻里守望”项目走进社区", "邻里守望志愿者上门服务。邻里守望让老人安心。"),
+    ("社区开展文明交通劝导", "志愿者还介绍了邻里守望项目。"),
+    ("河道清理", "志愿者清理垃圾。"),
+    ("鄰里守望暖人心", "傳統文字的稿件。"),
+]
+
+
+async def test_search_finds_words_in_either_script_most_relevant_first(
+    engine: AsyncEngine,
+) -> None:
+    feed = {"name": "测试", "url": "http://feed.test/", "format": "rss", "county_code": None}
+    records = [
+        (
+            number,
+            map_page(
+                {
+                    "feed": feed,
+                    "url": f"http://feed.test/{number}.html",
+                    "title": title,
+                    "published": f"2025-0{number + 1}-01T00:00:00+00:00",
+                    "author": None,
+                    "html": f"<p>{body}</p>",
+                }
+            ),
+        )
+        for number, (title, body) in enumerate(CORPUS)
+    ]
+    async with create_sessionmaker(engine)() as session, session.begin():
+        await BatchWriter(session, "test-news", datetime.now(UTC)).write(records)
+    graphql = GraphQL(engine)
+
+    async def titles(query: str) -> list[str]:
+        data = await graphql.data(SEARCH, {"q": query})
+        return [edge["node"]["title"] for edge in data["stories"]["edges"]]
+
+    # Named in the title ranks above named once in the body; unrelated is not found.
+    found = await titles("邻里守望")
+    assert set(found[:2]) == {"“邻里守望”项目走进社区", "邻里守望暖人心"}
+    assert found[2:] == ["社区开展文明交通劝导"]
+    assert await titles("鄰里守望") == await titles("邻里守望")
+    assert await titles("交通 劝导") == ["社区开展文明交通劝导"]
+    assert await titles("守望邻里") == []
+    assert await titles("！？") == []
