@@ -91,6 +91,9 @@ class Connector(ABC):
     def map(self, stream: Stream, record: RawRecord) -> list[Mapped]:
         """Pure: the typed records a raw record stands for, or Rejection."""
 
+    async def close(self) -> None:  # noqa: B027  (most connectors hold nothing)
+        """Release what reading holds (an HTTP client); nothing by default."""
+
     def snapshot_key(self, stream: Stream) -> str | None:
         """What identifies the snapshot being read (a file's digest), so that a run that
         resumes knows it reads the same one; None for incremental streams."""

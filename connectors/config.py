@@ -22,6 +22,15 @@
     [source.banks."某某村文明储蓄所".rules]  # a bank whose rules differ
     redemption_floor = 0
 
+    [[source]]
+    name = "kaili-news"
+    kind = "news_feed"           # RSS, Atom, or a CMS list page of article links
+    county = "522601"
+    url = "https://www.kaili.gov.example/wmsj/rss.xml"   # or a local file
+    format = "auto"              # rss | atom | cms | auto
+    title = "凯里文明网"
+    delay_seconds = 0.5          # between requests to one host (two at a time at most)
+
 Paths are relative to the file's folder.
 """
 
@@ -37,6 +46,8 @@ from typing import Any
 
 from connectors.base import Connector
 from connectors.errors import FatalConnectorError
+from connectors.news.connector import FeedSettings, NewsFeedConnector
+from connectors.news.fetch import PageFetcher
 from connectors.points.ledger import PassbookLedgerConnector
 from connectors.points.lists import (
     CreditListConnector,
@@ -68,6 +79,7 @@ KINDS = {
     "household_roster": ("path",),
     "credit_list": ("path",),
     "honour_list": ("path",),
+    "news_feed": ("url",),
 }
 _RULE_KEYS = {"start_balance", "yuan_per_point", "redemption_floor", "max_entry_points", "kinds"}
 
@@ -209,6 +221,19 @@ def _ledger(source: SourceConfig, cipher: PersonalDataCipher) -> Connector:
     )
 
 
+def _news_feed(source: SourceConfig) -> Connector:
+    """`url` is an http(s) address or a local file (relative to the sources file)."""
+    url = str(source.settings["url"])
+    if "://" not in url:
+        url = (source.folder / url).resolve().as_uri()
+    fmt = str(source.settings.get("format", "auto"))
+    if fmt not in {"auto", "rss", "atom", "cms"}:
+        raise SourceConfigError(f"source {source.name!r}: `format` is rss, atom, cms or auto")
+    feed = FeedSettings(str(source.settings.get("title", source.name)), url, fmt, source.county)
+    delay = float(source.settings.get("delay_seconds", 0.5))
+    return NewsFeedConnector(source.name, feed, PageFetcher(delay=delay))
+
+
 _FILE_KINDS: dict[str, Callable[[SourceConfig, PersonalDataCipher], Connector]] = {
     "points_ledger": _ledger,
     "household_roster": lambda source, _: HouseholdRosterConnector(
@@ -220,4 +245,5 @@ _FILE_KINDS: dict[str, Callable[[SourceConfig, PersonalDataCipher], Connector]] 
     "honour_list": lambda source, cipher: HonourListConnector(
         source.name, source.county, _required(source, "path"), cipher
     ),
+    "news_feed": lambda source, _: _news_feed(source),
 }

@@ -1,8 +1,8 @@
 """Writing stories: one story, many sources, and the mentions found in it.
 
 A page seen before (by source id) is unchanged or updated. A new page that is a
-near-duplicate of a stored story (sharing a fingerprint band or its title, and most of
-its text) becomes one more source of that story; otherwise it is a new story, linked to
+near-duplicate of a stored story (found by a fingerprint band or its title; most of its
+headline and most of its text the same) becomes one more source of that story; otherwise it is a new story, linked to
 the divisions, sites, teams and projects it names (aliases from the database, loaded
 once per sync run and county).
 """
@@ -27,6 +27,9 @@ __all__ = ["StoryWriter"]
 
 _KEPT = re.compile(r"[\u3400-\u9fff0-9A-Za-z]")
 _SAME_TEXT = 0.8  # share of the shorter text's shingles found in the other
+# Formulaic stories (one template, other names) share most of their text; a
+# republication keeps its headline too.
+_SAME_TITLE = 0.85
 _CANDIDATES = 50
 _TARGET_COLUMN = {
     m.MentionTarget.SITE: "site_id",
@@ -134,12 +137,14 @@ class StoryWriter:
         table = self._stories
         bands = [table.c[f"band{index}"] == values[f"band{index}"] for index in range(4)]
         rows = await self._writer.session.execute(
-            select(table.c.id, table.c.fingerprint, table.c.body)
+            select(table.c.id, table.c.fingerprint, table.c.title, table.c.body)
             .where(or_(*bands, table.c.title == values["title"]), table.c.retired_at.is_(None))
             .limit(_CANDIDATES)
         )
-        shingles = _shingles(values["body"])
-        for story_id, stored_fingerprint, body in rows:
+        shingles, headline = _shingles(values["body"]), _shingles(values["title"], 2)
+        for story_id, stored_fingerprint, title, body in rows:
+            if _overlap(headline, _shingles(title, 2)) < _SAME_TITLE:
+                continue
             near = distance(stored_fingerprint % (1 << 64), values["fingerprint"] % (1 << 64))
             if near <= NEAR or _overlap(shingles, _shingles(body)) >= _SAME_TEXT:
                 return int(story_id)
@@ -266,9 +271,9 @@ def _significant(code: str | None) -> str:
     return code
 
 
-def _shingles(text: str) -> set[str]:
+def _shingles(text: str, size: int = 4) -> set[str]:
     kept = "".join(_KEPT.findall(text))
-    return {kept[index : index + 4] for index in range(max(1, len(kept) - 3))}
+    return {kept[index : index + size] for index in range(max(1, len(kept) - size + 1))}
 
 
 def _overlap(first: set[str], second: set[str]) -> float:

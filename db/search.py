@@ -81,9 +81,9 @@ def _phrases(query: str) -> list[list[str]]:
     return phrases
 
 
-def search_scores(query: str, dialect: str) -> tuple[Subquery, ColumnElement[float]] | None:
-    """(story ids matching every word of `query` with their score, the ORDER BY term
-    that puts the best first), or None when the query has nothing searchable."""
+def search_scores(query: str, dialect: str) -> Subquery | None:
+    """Story ids matching every word of `query`, with a relevance score (higher is
+    better), or None when the query has nothing searchable."""
     phrases = _phrases(query)
     if not phrases:
         return None
@@ -104,7 +104,7 @@ def search_scores(query: str, dialect: str) -> tuple[Subquery, ColumnElement[flo
             .where(vector.op("@@")(tsquery))
             .subquery("search_scores")
         )
-        return scores, scores.c.score.desc()
+        return scores
     match = " AND ".join(
         f"{phrase[0]}*" if len(phrase[0]) == 1 else '"' + " ".join(phrase) + '"'
         for phrase in phrases
@@ -113,10 +113,11 @@ def search_scores(query: str, dialect: str) -> tuple[Subquery, ColumnElement[flo
     scores = (
         select(
             fts.c.rowid.label("story_id"),
-            literal_column(f"bm25({SEARCH_TABLE}, 10.0, 1.0)", Float).label("score"),
+            # bm25 is lower for better matches.
+            literal_column(f"-bm25({SEARCH_TABLE}, 10.0, 1.0)", Float).label("score"),
         )
         .select_from(fts)
         .where(text(f"{SEARCH_TABLE} MATCH :match").bindparams(match=match))
         .subquery("search_scores")
     )
-    return scores, scores.c.score.asc()
+    return scores

@@ -12,13 +12,15 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from connectors.base import Connector
 from connectors.divisions import read_divisions
 from connectors.errors import ConnectorError
+from connectors.news.connector import FeedSettings, NewsFeedConnector
+from connectors.news.fetch import PageFetcher
 from connectors.points.ledger import PassbookLedgerConnector
 from connectors.points.lists import (
     CreditListConnector,
@@ -35,7 +37,9 @@ from db.bulk import insert_rows, reset_sequences, upsert_rows
 from db.pii import PersonalDataCipher
 from db.rollup import refresh_rollup
 from demo.county_app import CountyApp, serve
-from demo.generator import Batch, DemoOptions, generate_places
+from demo.generator import DemoOptions, generate_places
+from demo.news_pages import FORMS, PROVINCIAL, place_pages, provincial_pages
+from demo.news_site import NewsSite
 from demo.sources import DemoSources, PlaceSources
 
 __all__ = ["DEMO_DIVISIONS", "DemoAlreadyLoadedError", "DemoSyncError", "load_demo"]
@@ -94,8 +98,7 @@ async def _load(
         sources.close()
         await reset_sequences(connection, touched.values())
     await _sync(engine, cipher, sources.places, options.reference)
-    async with engine.begin() as connection:
-        await _stories(connection, sources.after_sync)
+    await _news(engine, sources.places)
     await refresh_rollup(engine)
     return await _counts(engine)
 
@@ -174,39 +177,35 @@ async def _run(runner: SyncRunner, connector: Connector, streams: tuple[str, ...
         raise DemoSyncError(f"{failed[0].source}/{failed[0].stream}: {failed[0].error}")
 
 
-async def _stories(connection: AsyncConnection, batches: list[Batch]) -> None:
-    """News stories (their connector comes later), pointing at the synced rows."""
-    sites = await _ids(connection, m.Site, "s")
-    projects = await _ids(connection, m.Project, "p")
-    for batch in batches:
-        rows = batch.rows
-        if batch.table.name == "mentions":
-            rows = [
-                {
-                    **row,
-                    "site_id": sites.get(row["site_id"]),
-                    "project_id": projects.get(row["project_id"]),
-                }
-                for row in rows
-            ]
-        await insert_rows(connection, batch.table, rows)
-    await reset_sequences(
-        connection, [table_of(m.NewsFeed), table_of(m.NewsStory), table_of(m.Mention)]
-    )
-
-
-async def _ids(
-    connection: AsyncConnection, model: type[m.Site] | type[m.Project], prefix: str
-) -> dict[int, int]:
-    """Generated id → stored id, through the county app's source ids (s12, p7 …)."""
-    rows = await connection.execute(
-        select(model.source_id, model.id).where(model.source_system.startswith("demo:"))
-    )
-    return {
-        int(source_id[len(prefix) :]): row_id
-        for source_id, row_id in rows.all()
-        if source_id.startswith(prefix)
-    }
+async def _news(engine: AsyncEngine, places: list[PlaceSources]) -> None:
+    """Each place's news site, served locally in its form, read through the news
+    connector; then the provincial site that republishes a story of each place."""
+    mounts: list[Mount] = []
+    feeds: list[tuple[str, str, str, str | None]] = []
+    for index, place in enumerate(p for p in places if p.stories):
+        form = FORMS[index % len(FORMS)]
+        path, pages = place_pages(form, place.feed_name, place.stories)
+        key = place.place.key
+        mounts.append(Mount(f"/{key}", NewsSite(pages).asgi()))
+        # A feed belongs to a county or a prefecture; a street's belongs to its county.
+        code = place.place.division_code
+        county = code if len(code) == 6 else place.place.counties[0]
+        feeds.append((f"demo-news:{key}", place.feed_name, key + path, county))
+    firsts = [place.stories[0] for place in places if place.stories]
+    path, pages = provincial_pages(firsts)
+    mounts.append(Mount("/province", NewsSite(pages).asgi()))
+    feeds.append(("demo-news:province", PROVINCIAL, "province" + path, None))
+    server = serve(Starlette(routes=mounts))
+    try:
+        for system, name, path, county in feeds:
+            feed = FeedSettings(name, f"{server.url}/{path}", "auto", county)
+            connector = NewsFeedConnector(system, feed, PageFetcher(delay=0))
+            try:
+                await _run(SyncRunner(engine, county_code=county), connector, None)
+            finally:
+                await connector.close()
+    finally:
+        server.stop()
 
 
 async def _counts(engine: AsyncEngine) -> Counter[str]:

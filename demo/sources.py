@@ -4,8 +4,8 @@ and orders; for each county a national registry export (CSV) of its volunteers a
 the passbook ledger of its points banks; for each place a household roster, a
 credit-rating list and an honour list.
 
-News stories have no connector yet: they are kept as rows and written after the sync,
-when the sites and projects they mention have their ids.
+and for each place a news site (demo.news_pages) in one of the forms county sites
+publish. Mentions are not handed over: the news connector finds them.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from connectors.volunteers.settings import EXPORT_VOLUNTEER_HEADER
 from db import models as m
 from db.pii import PersonalDataCipher
 from demo.generator import Batch
+from demo.news_pages import DemoStory
 from demo.places import PlaceSpec
 
 __all__ = ["APP_STREAMS", "DemoSources", "PlaceSources"]
@@ -92,7 +93,6 @@ _FILE_KINDS = {
 ROSTER_HEADER = ("户编号", "户主姓名", "区划代码", "家庭住址")
 CREDIT_HEADER = ("户编号", "信用等级", "授信额度(万元)", "评定日期", "银行")
 HONOUR_HEADER = ("户编号", "户主", "区划", "称号", "级别", "年度")
-_AFTER_SYNC = {"news_feeds", "news_stories", "mentions"}
 
 
 @dataclass
@@ -108,6 +108,8 @@ class PlaceSources:
     rosters: dict[str, Path] = field(default_factory=dict)
     credit_lists: dict[str, Path] = field(default_factory=dict)
     honour_lists: dict[str, Path] = field(default_factory=dict)
+    feed_name: str = ""
+    stories: list[DemoStory] = field(default_factory=list)
 
     @property
     def system(self) -> str:
@@ -122,7 +124,6 @@ class DemoSources:
         self._cipher = cipher
         self._stamp = updated_at.astimezone(SHANGHAI).isoformat()
         self.places: list[PlaceSources] = []
-        self.after_sync: list[Batch] = []
         self._hosted: dict[int, list[str]] = defaultdict(list)
         self._site_items: dict[int, dict[str, Any]] = {}
         self._items: dict[tuple[str, int], dict[str, Any]] = {}
@@ -142,9 +143,6 @@ class DemoSources:
         name = batch.table.name
         if name in _DIRECT:
             return batch
-        if name in _AFTER_SYNC:
-            self.after_sync.append(batch)
-            return None
         handler = getattr(self, f"_{name}", None)
         if handler is not None:
             for row in batch.rows:
@@ -419,6 +417,22 @@ class DemoSources:
         # The second spelling puts the bank first; sources.md's has no bank column, so
         # its rows name the bank in a column added at the end.
         writer.writerow([bank, *cells] if signed else [*cells, bank])
+
+    # -- news ------------------------------------------------------------------------
+
+    def _news_feeds(self, row: dict[str, Any]) -> None:
+        self.places[-1].feed_name = row["name"]
+
+    def _news_stories(self, row: dict[str, Any]) -> None:
+        self.places[-1].stories.append(
+            DemoStory(
+                row["id"],
+                row["title"],
+                tuple(row["body"].split("\n\n")),
+                row["published_at"],
+                row["author"] or "融媒体中心",
+            )
+        )
 
     def _credit_ratings(self, row: dict[str, Any]) -> None:
         household = self._household_rows[row["household_id"]]

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.config import SourceConfig, build_connector
 from connectors.sync import StreamResult, SyncRunner
-from connectors.volunteers.app import CountyAppConnector
 from db import models as m
 from db.engine import create_sessionmaker
 from db.pii import PersonalDataCipher
@@ -60,8 +59,7 @@ async def run_sync(
             results += await runner.sync(connector, progress=partial(progress, source.name))
         finally:
             progress.done()
-            if isinstance(connector, CountyAppConnector):
-                await connector.close()
+            await connector.close()
     _table(results, out)
     return results
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, false, literal, or_, select
 
 from db import models as m
 from db.search import search_scores
@@ -49,17 +49,7 @@ class StoryCriteria:
             )
             found.append(m.NewsStory.id.in_(select(m.Mention.story_id).where(column == key)))
         if self.division_code:
-            in_place = (
-                select(m.Mention.story_id)
-                .outerjoin(m.Site, m.Site.id == m.Mention.site_id)
-                .where(
-                    or_(
-                        in_division(m.Mention.division_code, self.division_code),
-                        in_division(m.Site.division_code, self.division_code),
-                    )
-                )
-            )
-            found.append(m.NewsStory.id.in_(in_place))
+            found.append(_in_place(self.division_code))
         if self.published_after:
             found.append(m.NewsStory.published_at >= self.published_after)
         if self.published_before:
@@ -70,17 +60,37 @@ class StoryCriteria:
         return found
 
 
+def _in_place(code: str) -> ColumnElement[bool]:
+    """Stories about a division: published by one of its feeds, or mentioning it, a
+    division below it, or a site, team or project in it."""
+    mentioned = (
+        select(m.Mention.story_id)
+        .outerjoin(m.Site, m.Site.id == m.Mention.site_id)
+        .outerjoin(m.Team, m.Team.id == m.Mention.team_id)
+        .outerjoin(m.Project, m.Project.id == m.Mention.project_id)
+        .where(
+            or_(
+                in_division(m.Mention.division_code, code),
+                in_division(m.Site.division_code, code),
+                in_division(m.Team.county_code, code),
+                in_division(m.Project.county_code, code),
+            )
+        )
+    )
+    local_feeds = select(m.NewsFeed.id).where(in_division(m.NewsFeed.county_code, code))
+    return or_(m.NewsStory.id.in_(mentioned), m.NewsStory.feed_id.in_(local_feeds))
+
+
 def story_statement(
     criteria: StoryCriteria, dialect: str
 ) -> tuple[Select[Any], ColumnElement[Any] | None]:
-    """The stories that meet `criteria`, and with a search, the order that puts the most
-    relevant first (words in the title weigh more than in the body)."""
+    """The stories that meet `criteria`, and with a search, their relevance (higher is
+    better; words in the title weigh more than in the body)."""
     statement = select(m.NewsStory).where(*criteria.conditions())
     if not criteria.search:
         return statement, None
     scored = search_scores(criteria.search, dialect)
     if scored is None:
-        # Nothing searchable (only punctuation): nothing matches.
-        return statement.where(false()), None
-    scores, relevance = scored
-    return statement.join(scores, scores.c.story_id == m.NewsStory.id), relevance
+        # Nothing searchable (only punctuation): nothing matches, equally well.
+        return statement.where(false()), literal(0.0)
+    return statement.join(scored, scored.c.story_id == m.NewsStory.id), scored.c.score

@@ -398,6 +398,11 @@ class StoryOrderField(enum.Enum):
     ID = "id"
     PUBLISHED_AT = "published_at"
     TITLE = "title"
+    RELEVANCE = strawberry.enum_value(
+        "relevance",
+        description="How well a story matches `filter.search` (needs one); DESC puts the "
+        "best match first.",
+    )
 
 
 @strawberry.input

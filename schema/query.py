@@ -311,7 +311,7 @@ class Query:
         )
 
     @strawberry.field(
-        description="News stories, newest first; with a search, the most relevant first."
+        description="News stories, newest first (or by RELEVANCE to `filter.search`)."
     )
     async def stories(
         self,
@@ -323,9 +323,15 @@ class Query:
     ) -> Connection[NewsStory]:
         dialect = info.context.sessionmaker.kw["bind"].dialect.name
         statement, relevance = news.story_statement((filter or StoryFilter()).criteria(), dialect)
-        order = ordering(m.NewsStory, sorts(order_by), _NEWEST_STORIES)
-        if relevance is not None and not order_by:
-            order = [relevance, *order]
+        chosen = sorts(order_by)
+        by_relevance = [sort for sort in chosen if sort.column == "relevance"]
+        if by_relevance and relevance is None:
+            raise BadUserInput("ordering by RELEVANCE needs words to match: give filter.search")
+        order = ordering(
+            m.NewsStory, [sort for sort in chosen if sort.column != "relevance"], _NEWEST_STORIES
+        )
+        if relevance is not None and by_relevance:
+            order = [relevance.desc() if by_relevance[0].descending else relevance.asc(), *order]
         return await _listed(info, m.NewsStory, statement, order, first, after, NewsStory.from_row)
 
     @strawberry.field(description="Connector runs, newest first (staff; own counties only).")

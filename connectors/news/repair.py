@@ -23,7 +23,9 @@ _TONED = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]")
 _PINYIN_AFTER_HAN = re.compile(
     r"(?<=[\u3400-\u9fff])[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7})[)）]"
 )
-_QUESTION_RUNS = re.compile(r"\?{2,}|(?<=[\u3400-\u9fff])\?(?=[\u3400-\u9fff])")
+# A run of ?, or one ? standing for a character: before a Chinese character, after one
+# or at the start of a line; a real question mark ends a sentence instead.
+_QUESTION_RUNS = re.compile(r"\?{2,}|(?<![^\s\u3400-\u9fff])\?(?=[\u3400-\u9fff])")
 _DOUBLED = re.compile(r"([，。、；：！？,;!])\1+")
 
 

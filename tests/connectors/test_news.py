@@ -274,7 +274,8 @@ def test_linker_prefers_the_longest_name_and_skips_shared_ones() -> None:
 
 
 SEARCH = """query($q: String!) {
-  stories(filter: {search: $q}, first: 10) { edges { node { title } } } }"""
+  stories(filter: {search: $q}, orderBy: [{field: RELEVANCE, direction: DESC}], first: 10) {
+    edges { node { title } } } }"""
 CORPUS = [
     ("“邻里守望”项目走进社区", "邻里守望志愿者上门服务。邻里守望让老人安心。"),
     ("社区开展文明交通劝导", "志愿者还介绍了邻里守望项目。"),
@@ -319,3 +320,11 @@ async def test_search_finds_words_in_either_script_most_relevant_first(
     assert await titles("交通 劝导") == ["社区开展文明交通劝导"]
     assert await titles("守望邻里") == []
     assert await titles("！？") == []
+    newest = await graphql.data(
+        '{ stories(filter: {search: "志愿"}) { edges { node { publishedAt } } } }'
+    )
+    published = [edge["node"]["publishedAt"] for edge in newest["stories"]["edges"]]
+    assert len(published) == 3
+    assert published == sorted(published, reverse=True)
+    refused = await graphql("{ stories(orderBy: [{field: RELEVANCE}]) { totalCount } }")
+    assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

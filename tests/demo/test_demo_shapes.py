@@ -249,6 +249,7 @@ async def test_the_demo_went_through_the_connectors(demo_engine: AsyncEngine) ->
         "demo-savings",
         "demo-credit",
         "demo-honours",
+        "demo-news",
     }
     assert quarantined == 0
 
@@ -259,6 +260,30 @@ async def test_households_are_one_across_their_sources(demo_engine: AsyncEngine)
     total = select(func.count()).select_from(m.Household)
     assert await _scalar(demo_engine, total) == await _scalar(demo_engine, from_rosters)
     assert await _scalar(demo_engine, total) > 0
+
+
+async def test_news_came_through_the_connector_in_every_form(demo_engine: AsyncEngine) -> None:
+    """Each place's site in its own form, every encoding read, and the provincial site's
+    republications merged into the stories they copy."""
+    async with demo_engine.connect() as connection:
+        encodings = set(
+            (await connection.execute(select(m.NewsStory.encoding_seen).distinct())).scalars()
+        )
+        republished = await connection.scalar(
+            select(func.count())
+            .select_from(m.StorySource)
+            .where(m.StorySource.source_system == "demo-news:province")
+        )
+        own_stories = await connection.scalar(
+            select(func.count())
+            .select_from(m.NewsStory)
+            .where(m.NewsStory.source_system == "demo-news:province")
+        )
+        mentions = await connection.scalar(select(func.count()).select_from(m.Mention))
+    assert encodings == {"utf-8", "gb18030", "big5"}
+    assert republished == 7
+    assert own_stories == 0
+    assert mentions
 
 
 async def test_every_volunteer_has_a_team_and_a_registration(demo_engine: AsyncEngine) -> None:

@@ -141,9 +141,12 @@ CASES = {
     "story.feed+mentions": (
         "stories(first: $n)",
         "feed { name } mentions { __typename } mentionDetails { matchedText }",
-        5,
+        8,
     ),
 }
+# Mentions point at sites, teams, projects or divisions: one statement per kind present,
+# so a few stories may need fewer than many, never more than one per kind.
+POLYMORPHIC = {"story.feed+mentions"}
 
 
 RECORDS = """
@@ -167,7 +170,10 @@ async def test_nested_relations_cost_one_statement_each_whatever_the_parents(
     query = _query(root, nested)
     few = await graphql.statements(query, {"n": 2}, key="admin-key")
     many = await graphql.statements(query, {"n": 60}, key="admin-key")
-    assert few == many == expected, graphql.counter.statements
+    if case in POLYMORPHIC:
+        assert few <= many == expected, graphql.counter.statements
+    else:
+        assert few == many == expected, graphql.counter.statements
 
 
 async def test_service_record_relations_are_batched(graphql: GraphQL) -> None:
