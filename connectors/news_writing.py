@@ -2,9 +2,9 @@
 
 A page seen before (by source id) is unchanged or updated. A new page that is a
 near-duplicate of a stored story (found by a fingerprint band or its title; most of its
-headline and most of its text the same) becomes one more source of that story; otherwise it is a new story, linked to
-the divisions, sites, teams and projects it names (aliases from the database, loaded
-once per sync run and county).
+headline and most of its text the same) becomes one more source of that story;
+otherwise it is a new story, linked to the divisions, sites, teams and projects it
+names (aliases from the database, loaded once per sync run and county).
 """
 
 from __future__ import annotations

@@ -189,16 +189,16 @@ async def _news(engine: AsyncEngine, places: list[PlaceSources]) -> None:
         mounts.append(Mount(f"/{key}", NewsSite(pages).asgi()))
         # A feed belongs to a county or a prefecture; a street's belongs to its county.
         code = place.place.division_code
-        county = code if len(code) == 6 else place.place.counties[0]
-        feeds.append((f"demo-news:{key}", place.feed_name, key + path, county))
+        owner = code if len(code) == 6 else place.place.counties[0]
+        feeds.append((f"demo-news:{key}", place.feed_name, key + path, owner))
     firsts = [place.stories[0] for place in places if place.stories]
     path, pages = provincial_pages(firsts)
     mounts.append(Mount("/province", NewsSite(pages).asgi()))
     feeds.append(("demo-news:province", PROVINCIAL, "province" + path, None))
     server = serve(Starlette(routes=mounts))
     try:
-        for system, name, path, county in feeds:
-            feed = FeedSettings(name, f"{server.url}/{path}", "auto", county)
+        for system, name, feed_path, county in feeds:
+            feed = FeedSettings(name, f"{server.url}/{feed_path}", "auto", county)
             connector = NewsFeedConnector(system, feed, PageFetcher(delay=0))
             try:
                 await _run(SyncRunner(engine, county_code=county), connector, None)
