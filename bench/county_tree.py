@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
-import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bench.stats import summary
+from bench.stats import summary, time_calls
 from db import migrate
 from db import models as m
 from db.engine import create_engine, create_sessionmaker
@@ -126,16 +124,6 @@ async def _page(
         partition=relation.partition,
         keys=keys,
     )
-
-
-async def time_calls(call: Callable[[], Awaitable[object]], runs: int) -> list[float]:
-    await call()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        await call()
-        samples.append(time.perf_counter() - started)
-    return samples
 
 
 async def run(url: str, runs: int) -> None:

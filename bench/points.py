@@ -20,13 +20,12 @@ import random
 import resource
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert
 
-from bench.stats import summary
+from bench.stats import summary, time_calls
 from connectors.points.ledger import PassbookLedgerConnector
 from connectors.points.settings import LEDGER_HEADER, BankRules
 from connectors.sync import SyncRunner
@@ -178,18 +177,8 @@ async def run(url: str, households: int, runs: int) -> None:
         ("points aggregates per township, 2025 (public)", aggregates),
     )
     for name, call in timings:
-        print(f"  {name:48} {summary(await _timed(call, runs))}")
+        print(f"  {name:48} {summary(await time_calls(call, runs))}")
     await engine.dispose()
-
-
-async def _timed(call: Callable[[], Awaitable[None]], runs: int) -> list[float]:
-    await call()
-    samples = []
-    for _ in range(runs):
-        begun = time.perf_counter()
-        await call()
-        samples.append(time.perf_counter() - begun)
-    return samples
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench.stats import percentile, summary
+from bench.stats import percentile, summary, time_calls
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
 from db.metrics import METRICS
@@ -69,17 +69,8 @@ async def run(url: str, scale: float, runs: int) -> None:
 
         return rank_all
 
-    async def timed(call: Callable[[], Awaitable[None]]) -> list[float]:
-        await call()
-        samples = []
-        for _ in range(runs):
-            begun = time.perf_counter()
-            await call()
-            samples.append(time.perf_counter() - begun)
-        return samples
-
-    from_rollup = await timed(ranking(_rollup_parts))
-    direct = await timed(ranking(_direct_parts))
+    from_rollup = await time_calls(ranking(_rollup_parts), runs)
+    direct = await time_calls(ranking(_direct_parts), runs)
     await engine.dispose()
     volunteers, activities, sites = written["volunteers"], written["activities"], written["sites"]
     p50 = percentile(direct, 0.5) / percentile(from_rollup, 0.5)

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 
-__all__ = ["percentile", "summary"]
+__all__ = ["percentile", "summary", "time_calls"]
+
+
+async def time_calls(call: Callable[[], Awaitable[object]], runs: int) -> list[float]:
+    """Seconds each of `runs` calls took, after one call to warm caches up."""
+    await call()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await call()
+        samples.append(time.perf_counter() - started)
+    return samples
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:

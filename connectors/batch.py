@@ -12,7 +12,7 @@ import orjson
 
 from connectors.base import Mapped
 
-__all__ = ["BatchResult", "Item", "Outcome", "content_hash"]
+__all__ = ["BatchResult", "Item", "Outcome", "content_hash", "per_county"]
 
 
 class Outcome(Enum):
@@ -48,3 +48,13 @@ class BatchResult:
     # Records that break a rule only the stored data can show (a redemption below the
     # bank's floor): quarantined at once, never deferred.
     refused: dict[int, str] = field(default_factory=dict)
+
+
+def per_county(keys: list[str]) -> dict[str, list[str]]:
+    """Keys written "county/rest" (a household number, a village name) grouped by county,
+    in the order given, without repeats."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for key in dict.fromkeys(keys):
+        county, rest = key.split("/", 1)
+        grouped[county].append(rest)
+    return grouped

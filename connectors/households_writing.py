@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
-from connectors.batch import BatchResult, Item, Outcome, content_hash
+from connectors.batch import BatchResult, Item, Outcome, content_hash, per_county
 from connectors.points.households import HOUSEHOLD_BY_NAME
 from db import models as m
 from db.base import table_of
@@ -44,7 +44,7 @@ class HouseholdWriter:
         latest: dict[str, Item] = {}
         for item in ready:
             latest[item.mapped.source_id] = item
-        stored = await self._by_number(list(latest))
+        stored = await self.by_number(list(latest))
         stored.update(await self._by_name([i for k, i in latest.items() if k not in stored]))
         new_keys = [key for key in latest if key not in stored]
         if new_keys:
@@ -58,7 +58,7 @@ class HouseholdWriter:
                     for key in new_keys
                 ],
             )
-            stored.update(await self._by_number(new_keys))
+            stored.update(await self.by_number(new_keys))
         outcomes = await self._update(latest, stored, set(new_keys))
         written: dict[str, str] = {}
         for item in ready:
@@ -127,15 +127,11 @@ class HouseholdWriter:
     def _digest(self, item: Item) -> str:
         return content_hash(self._values(item))
 
-    async def _by_number(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+    async def by_number(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """Stored households by (county, 户编号), keyed as the batch knows them."""
         table = self._table
-        by_county: dict[str, list[str]] = defaultdict(list)
-        for key in keys:
-            county, number = key.split("/", 1)
-            by_county[county].append(number)
         found: dict[str, dict[str, Any]] = {}
-        for county, numbers in by_county.items():
+        for county, numbers in per_county(keys).items():
             for start in range(0, len(numbers), _CHUNK):
                 rows = await self._writer.session.execute(
                     select(table).where(

@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.base import Mapped, Ref
-from connectors.batch import BatchResult, Item, Outcome, content_hash
+from connectors.batch import BatchResult, Item, Outcome, content_hash, per_county
 from connectors.households_writing import HouseholdWriter, LedgerWriter
 from connectors.news_writing import StoryWriter
 from db import models as m
@@ -288,11 +288,7 @@ class BatchWriter:
         """Divisions named within a county ("520602/新村"); a name two divisions share
         finds neither."""
         table = table_of(m.Division)
-        by_county: dict[str, set[str]] = defaultdict(set)
-        for key in keys:
-            county, name = key.split("/", 1)
-            by_county[county].add(name)
-        for county, names in by_county.items():
+        for county, names in per_county(keys).items():
             rows = await self.session.execute(
                 select(table.c.name, table.c.code).where(
                     table.c.name.in_(names),
@@ -309,21 +305,8 @@ class BatchWriter:
 
     async def _known_households(self, keys: list[str]) -> None:
         """Households by (county, 户编号), whichever source brought them."""
-        table = table_of(m.Household)
-        by_county: dict[str, list[str]] = defaultdict(list)
-        for key in keys:
-            county, number = key.split("/", 1)
-            by_county[county].append(number)
-        for county, numbers in by_county.items():
-            for start in range(0, len(numbers), 500):
-                rows = await self.session.execute(
-                    select(table.c.household_number, table.c.id).where(
-                        table.c.county_code == county,
-                        table.c.household_number.in_(numbers[start : start + 500]),
-                    )
-                )
-                for number, row_id in rows.all():
-                    self.known[(m.Household, f"household:{county}/{number}")] = row_id
+        for key, row in (await HouseholdWriter(self).by_number(keys)).items():
+            self.known[(m.Household, f"household:{key}")] = row["id"]
 
     async def _extras(self, model: type[Any], items: list[Item]) -> None:
         if model is m.Site:
