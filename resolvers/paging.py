@@ -12,9 +12,8 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, SQLColumnExpression, func, literal, select
+from sqlalchemy import Select, SQLColumnExpression, func, inspect, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 __all__ = ["Page", "PageRequest", "fetch_pages"]
 
@@ -54,14 +53,19 @@ async def fetch_pages(
     partition_key = partition if partition is not None else literal(ROOT)
     if partition is not None:
         statement = statement.where(partition.in_(list(keys)))
-    ranked = statement.add_columns(
+    # Rank keys only, then read the page's rows: sorting every match with all its columns
+    # (a story's body) costs far more than sorting their keys.
+    [key] = inspect(model).primary_key
+    ranked = statement.with_only_columns(
+        key.label("page_row"),
         partition_key.label("page_key"),
         func.row_number().over(partition_by=partition, order_by=list(order_by)).label("page_rank"),
         func.count().over(partition_by=partition).label("page_total"),
+        maintain_column_froms=True,
     ).subquery()
-    entity = aliased(model, ranked)
     window = (
-        select(entity, ranked.c.page_key, ranked.c.page_total)
+        select(model, ranked.c.page_key, ranked.c.page_total)
+        .join(ranked, ranked.c.page_row == key)
         .where(ranked.c.page_rank > page.offset, ranked.c.page_rank <= page.offset + page.first + 1)
         .order_by(ranked.c.page_key, ranked.c.page_rank)
     )
