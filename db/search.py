@@ -28,17 +28,19 @@ __all__ = [
 
 SEARCH_TABLE = "story_search"  # SQLite's FTS5 table
 SEARCH_INDEX = "ix_news_stories_search"  # PostgreSQL's GIN index
+# PostgreSQL's stored, generated column: phrase matches are rechecked against it.
+VECTOR_COLUMN = "search_vector"
 VECTOR = (
-    "setweight(to_tsvector('simple', news_stories.search_title), 'A') || "
-    "setweight(to_tsvector('simple', news_stories.search_body), 'B')"
+    "setweight(to_tsvector('simple', search_title), 'A') || "
+    "setweight(to_tsvector('simple', search_body), 'B')"
 )
 _RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[0-9a-z]+")
 
 
 def outside_models(name: str | None, type_: str, parent_names: object) -> bool:
-    """Alembic's `include_name`: the search table and index are made by the migration
-    for one database each, not by the models, so comparisons leave them out."""
-    return not (name and (name.startswith(SEARCH_TABLE) or name == SEARCH_INDEX))
+    """Alembic's `include_name`: the search table, column and index are made by the
+    migrations for one database each, not by the models, so comparisons leave them out."""
+    return not (name and (name.startswith(SEARCH_TABLE) or name in {SEARCH_INDEX, VECTOR_COLUMN}))
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +96,7 @@ def search_scores(query: str, dialect: str) -> Subquery | None:
             for phrase in phrases
         ]
         tsquery = func.to_tsquery("simple", " & ".join(f"({word})" for word in words))
-        vector: ColumnElement[Any] = literal_column(VECTOR)
+        vector: ColumnElement[Any] = literal_column(f"news_stories.{VECTOR_COLUMN}")
         scores = (
             select(
                 literal_column("news_stories.id", Integer).label("story_id"),
