@@ -15,13 +15,21 @@ from lxml import etree
 from connectors.errors import SourceFormatError
 from connectors.news.extract import parse_published
 
-__all__ = ["FeedEntry", "article_links", "feed_kind", "parse_feed"]
+__all__ = ["FeedEntry", "article_links", "feed_kind", "parse_feed", "resolve"]
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 _CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 _ARTICLE_PATH = re.compile(r"\.s?html?$|/\d{4,}|content|article|detail|show|t\d{8}", re.I)
 _NOT_ARTICLE = re.compile(r"设为首页|加入收藏|首页|上一页|下一页|尾页|更多|登录|注册", re.I)
+
+
+def resolve(base: str, href: str) -> str:
+    """An address a feed or list page links to. In a local archive (file:) the feed's
+    folder stands for the site's root, so that /news/1.html is found beside it."""
+    if base.startswith("file:") and href.startswith("/") and not href.startswith("//"):
+        return base.rsplit("/", 1)[0] + href
+    return urljoin(base, href)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +77,7 @@ def _rss_item(item: etree._Element, base: str) -> FeedEntry:
             published = parse_published(when)
     content = item.findtext(_CONTENT)
     return FeedEntry(
-        url=urljoin(base, (item.findtext("link") or "").strip()),
+        url=resolve(base, (item.findtext("link") or "").strip()),
         title=(item.findtext("title") or "").strip(),
         published_at=published,
         author=(item.findtext(_CREATOR) or item.findtext("author") or "").strip() or None,
@@ -106,7 +114,7 @@ def _atom_entry(entry: etree._Element, base: str) -> FeedEntry:
             else content.text
         )
     return FeedEntry(
-        url=urljoin(base, link.strip()),
+        url=resolve(base, link.strip()),
         title=(entry.findtext(f"{_ATOM}title") or "").strip(),
         published_at=published,
         author=(entry.findtext(f"{_ATOM}author/{_ATOM}name") or "").strip() or None,
@@ -127,7 +135,7 @@ def article_links(html: str, url: str) -> list[str]:
         href, text = anchor.get("href"), anchor.text_content().strip()
         if not href or len(text) < 6 or _NOT_ARTICLE.search(text):
             continue
-        target = urljoin(url, href.strip())
+        target = resolve(url, href.strip())
         parts = urlsplit(target)
         if parts.netloc == host and _ARTICLE_PATH.search(parts.path) and target not in links:
             links.append(target)

@@ -8,12 +8,14 @@ import asyncio
 from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.base import Rejection
+from connectors.config import build_connector, load_sources
 from connectors.http import RetryPolicy
 from connectors.news.connector import FeedSettings, NewsFeedConnector, map_page
 from connectors.news.decode import decode
@@ -24,6 +26,7 @@ from connectors.sync import StreamResult, SyncRunner
 from connectors.writing import BatchWriter
 from db import models as m
 from db.engine import create_sessionmaker
+from db.pii import PersonalDataCipher
 from demo.county_app import LocalServer, serve
 from demo.news_site import NewsSite, Page
 from tests.connectors.news_pages import SITE_PAGES
@@ -328,3 +331,28 @@ async def test_search_finds_words_in_either_script_most_relevant_first(
     assert published == sorted(published, reverse=True)
     refused = await graphql("{ stories(orderBy: [{field: RELEVANCE}]) { totalCount } }")
     assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_an_archive_of_local_files_configured_in_the_sources_file(
+    kaili: AsyncEngine, tmp_path: Path
+) -> None:
+    for path in ("/rss.xml", "/news/2025/0305.html", "/news/2025/big5.html"):
+        target = tmp_path / "archive" / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(SITE_PAGES[path].content)
+    (tmp_path / "wenming.toml").write_text(
+        '[[source]]\nname = "kaili-archive"\nkind = "news_feed"\ncounty = "522601"\n'
+        'url = "archive/rss.xml"\ntitle = "凯里文明网"\n',
+        encoding="utf-8",
+    )
+    [source] = load_sources(tmp_path / "wenming.toml")
+    feed = build_connector(source, PersonalDataCipher("news-test-secret-0123456789"))
+    assert isinstance(feed, NewsFeedConnector)
+    result = await sync(kaili, feed)
+    # The three pages the archive lacks are quarantined as missing (404), nothing lost.
+    assert (result.read, result.inserted, result.quarantined) == (6, 3, 3)
+    assert set(await stories(kaili)) == {
+        "凯里文明实践中心开展“邻里守望”活动",
+        "志愿服务暖人心",
+        "全文收录的稿件",
+    }
