@@ -95,7 +95,10 @@ class NewsFeedConnector(Connector):
             pages = await asyncio.gather(*(self._page(entry) for entry in chunk))
             for entry, page in zip(chunk, pages, strict=True):
                 position += 1
-                yield RawRecord(_payload(self.feed, entry, page), position, stamp)
+                # Only the last record moves the cursor: a run that fails before it must
+                # not leave the feed's validators saved, or the next run would get a 304.
+                done = stamp if position == len(entries) else None
+                yield RawRecord(_payload(self.feed, entry, page), position, done)
 
     async def _page(self, entry: FeedEntry) -> Fetched | None:
         return None if entry.full else await self._fetcher.get(entry.url)

@@ -356,3 +356,19 @@ async def test_an_archive_of_local_files_configured_in_the_sources_file(
         "志愿服务暖人心",
         "全文收录的稿件",
     }
+
+
+async def test_a_run_that_fails_is_read_again_in_full(
+    kaili: AsyncEngine, site: tuple[NewsSite, LocalServer]
+) -> None:
+    news, server = site
+    news.faults["/paper/3.html"] = deque([500, 500, 500])
+    feed = connector(f"{server.url}/rss.xml", "凯里文明网")
+    try:
+        [failed] = await SyncRunner(kaili, batch_size=2).sync(feed, refresh=False)
+    finally:
+        await feed.close()
+    assert failed.status is m.SyncStatus.FAILED
+    assert "failed 3 times" in (failed.error or "")
+    again = await sync(kaili, connector(f"{server.url}/rss.xml", "凯里文明网"))
+    assert (again.read, again.inserted, again.quarantined) == (6, 5, 1)
