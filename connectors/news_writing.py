@@ -9,13 +9,12 @@ names (aliases from the database, loaded once per sync run and county).
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, or_, select, update
 
 from connectors.batch import BatchResult, Item, Outcome, content_hash
-from connectors.news.dedup import NEAR, distance
+from connectors.news.dedup import NEAR, distance, shingles
 from connectors.news.linking import Linker, aliases_for
 from db import models as m
 from db.base import table_of
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = ["StoryWriter"]
 
-_KEPT = re.compile(r"[\u3400-\u9fff0-9A-Za-z]")
 _SAME_TEXT = 0.8  # share of the shorter text's shingles found in the other
 # Formulaic stories (one template, other names) share most of their text; a
 # republication keeps its headline too.
@@ -141,12 +139,12 @@ class StoryWriter:
             .where(or_(*bands, table.c.title == values["title"]), table.c.retired_at.is_(None))
             .limit(_CANDIDATES)
         )
-        shingles, headline = _shingles(values["body"]), _shingles(values["title"], 2)
+        text, headline = shingles(values["body"]), shingles(values["title"], 2)
         for story_id, stored_fingerprint, title, body in rows:
-            if _overlap(headline, _shingles(title, 2)) < _SAME_TITLE:
+            if _overlap(headline, shingles(title, 2)) < _SAME_TITLE:
                 continue
             near = distance(stored_fingerprint % (1 << 64), values["fingerprint"] % (1 << 64))
-            if near <= NEAR or _overlap(shingles, _shingles(body)) >= _SAME_TEXT:
+            if near <= NEAR or _overlap(text, shingles(body)) >= _SAME_TEXT:
                 return int(story_id)
         return None
 
@@ -214,7 +212,7 @@ class StoryWriter:
 
     async def _linker(self, county_code: str | None) -> Linker:
         """Aliases of the feed's area (a county, a prefecture, or everything)."""
-        prefix = _significant(county_code)
+        prefix = m.significant_prefix(county_code) if county_code else ""
         linkers = self._writer.cache.setdefault("linkers", {})
         if prefix in linkers:
             return linkers[prefix]  # type: ignore[no-any-return]
@@ -260,20 +258,6 @@ class StoryWriter:
         )
         linkers[prefix] = linker
         return linker
-
-
-def _significant(code: str | None) -> str:
-    """The code's prefix that its subdivisions share: 520600 → 5206, 520602 → 520602."""
-    if not code:
-        return ""
-    while len(code) > 2 and code.endswith("00"):
-        code = code[:-2]
-    return code
-
-
-def _shingles(text: str, size: int = 4) -> set[str]:
-    kept = "".join(_KEPT.findall(text))
-    return {kept[index : index + size] for index in range(max(1, len(kept) - size + 1))}
 
 
 def _overlap(first: set[str], second: set[str]) -> float:

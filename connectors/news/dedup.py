@@ -11,19 +11,23 @@ from __future__ import annotations
 import hashlib
 import re
 
-__all__ = ["NEAR", "bands", "distance", "fingerprint", "signed"]
+__all__ = ["NEAR", "bands", "distance", "fingerprint", "shingles", "signed"]
 
 NEAR = 3  # bits: at most this far apart is the same story
 _KEPT = re.compile(r"[\u3400-\u9fff0-9A-Za-z]")
 _SHINGLE = 4
 
 
-def fingerprint(text: str) -> int:
-    """Punctuation and spacing do not count, only characters and their order."""
+def shingles(text: str, size: int = _SHINGLE) -> set[str]:
+    """The runs of `size` characters of a text; punctuation and spacing do not count,
+    only characters and their order."""
     kept = "".join(_KEPT.findall(text))
+    return {kept[index : index + size] for index in range(max(1, len(kept) - size + 1))}
+
+
+def fingerprint(text: str) -> int:
     weights = [0] * 64
-    shingles = {kept[index : index + _SHINGLE] for index in range(max(1, len(kept) - _SHINGLE + 1))}
-    for shingle in shingles:
+    for shingle in shingles(text):
         value = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
         for bit in range(64):
             weights[bit] += 1 if value >> bit & 1 else -1
