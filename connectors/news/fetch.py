@@ -16,7 +16,7 @@ from urllib.request import url2pathname
 import httpx
 
 from connectors.errors import RetriableConnectorError
-from connectors.http import DEFAULT_POLICY, RetryPolicy, Sleep, retry_after
+from connectors.http import DEFAULT_POLICY, Retry, RetryPolicy, Sleep, send, with_retries
 
 __all__ = ["Fetched", "PageFetcher"]
 
@@ -74,36 +74,33 @@ class PageFetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         host = urlsplit(url).netloc
-        problem = ""
-        for attempt in range(1, self._policy.attempts + 1):
-            wait: float | None = None
+
+        async def once() -> Fetched | Retry:
             async with self._slots[host]:
                 await self._pace(host)
                 self.requests += 1
-                try:
-                    response = await self._client.get(url, headers=headers)
-                except (httpx.TimeoutException, httpx.TransportError) as error:
-                    problem = f"{type(error).__name__}: {error or 'no answer'}"
-                else:
-                    if response.status_code == 429 or response.status_code >= 500:
-                        problem = f"HTTP {response.status_code}"
-                        wait = retry_after(response.headers.get("retry-after"))
-                    else:
-                        return Fetched(
-                            str(response.url),
-                            response.status_code,
-                            response.content,
-                            response.headers.get("content-type"),
-                            response.headers.get("etag"),
-                            response.headers.get("last-modified"),
-                        )
-            if attempt < self._policy.attempts:
-                self.retries += 1
-                await self._sleep(wait if wait is not None else self._policy.delay(attempt))
-        raise RetriableConnectorError(
-            f"{url} failed {self._policy.attempts} times (last: {problem}); "
-            "the next sync tries again"
-        )
+                response = await send(lambda: self._client.get(url, headers=headers))
+            if isinstance(response, Retry):
+                return response
+            return Fetched(
+                str(response.url),
+                response.status_code,
+                response.content,
+                response.headers.get("content-type"),
+                response.headers.get("etag"),
+                response.headers.get("last-modified"),
+            )
+
+        outcome = await with_retries(self._policy, self._sleep, once, self._retried)
+        if isinstance(outcome, Retry):
+            raise RetriableConnectorError(
+                f"{url} failed {self._policy.attempts} times (last: {outcome.problem}); "
+                "the next sync tries again"
+            )
+        return outcome
+
+    def _retried(self) -> None:
+        self.retries += 1
 
     async def _pace(self, host: str) -> None:
         """Requests to one host start at least `delay` apart."""
