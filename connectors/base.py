@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from db.base import ProvenanceMixin
 
@@ -45,6 +45,10 @@ class Rejection(Exception):
         super().__init__(reason)
         self.reason = reason
         self.column = column
+
+    def __reduce__(self) -> tuple[type[Rejection], tuple[str, str | None]]:
+        # Rejections cross from a mapping process; the column must come with them.
+        return Rejection, (self.reason, self.column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,9 @@ class Connector(ABC):
 
     system: str
     streams: tuple[Stream, ...]
+    # True when the connector pickles and its `map` uses nothing but what it was built
+    # with: the runner may then map a long stream in a second process.
+    portable_mapping: ClassVar[bool] = False
 
     @abstractmethod
     def read(self, stream: Stream, cursor: str | None) -> AsyncIterator[RawRecord]:

@@ -10,6 +10,7 @@ from the last commit. Records missing from a full snapshot are marked retired.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from connectors.base import Connector, Mapped, RawRecord, Rejection, Stream
 from connectors.errors import ConnectorError, FatalConnectorError
+from connectors.mapping import MappedRecords, Mapper
 from connectors.writing import BatchWriter, Outcome
 from db import models as m
 from db.base import table_of
@@ -106,6 +108,8 @@ class _Pass:
     deferred: list[tuple[int, RawRecord]] = field(default_factory=list)
     read_up_to: int = 0
     cache: dict[str, Any] = field(default_factory=dict)
+    # The batch read last, being mapped while the one before it is written.
+    in_flight: tuple[list[tuple[int, RawRecord]], asyncio.Future[MappedRecords]] | None = None
 
     def advance(self, batch: list[tuple[int, RawRecord]], *, final: bool) -> str | None:
         """The cursor to save after `batch`: as far as read, but never past a record
@@ -129,6 +133,7 @@ class SyncRunner:
         engine: AsyncEngine,
         *,
         batch_size: int = 1000,
+        mapping_process_after: int | None = 20_000,
         lock_lease: timedelta = timedelta(minutes=10),
         county_code: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -136,6 +141,7 @@ class SyncRunner:
         self._engine = engine
         self._sessionmaker = create_sessionmaker(engine)
         self._batch_size = batch_size
+        self._mapping_process_after = mapping_process_after
         self._lease = lock_lease
         self._county = county_code
         self._clock = clock
@@ -198,41 +204,70 @@ class SyncRunner:
         cursor = None if snapshot else (saved.cursor if saved else None)
         state = _Pass(connector, stream, result, snapshot, cursor)
         batch: list[tuple[int, RawRecord]] = []
+        mapper = Mapper(connector, stream, self._mapping_process_after)
         try:
             ordinal = 0
-            async for record in connector.read(stream, cursor):
+            records = aiter(connector.read(stream, cursor))
+            while True:
+                try:
+                    record = await anext(records)
+                except StopAsyncIteration:
+                    break
+                except (ConnectorError, OSError):
+                    # What was read before the source failed is kept.
+                    await self._write_ahead(state, mapper, None)
+                    raise
                 ordinal += 1
                 if snapshot is not None and ordinal <= snapshot.done:
                     continue  # committed by the run that failed before this one
                 batch.append((ordinal, record))
                 if len(batch) >= self._batch_size:
-                    await self._commit(state, batch, final=False)
+                    await self._write_ahead(state, mapper, batch)
                     batch = []
                     if progress:
                         progress(stream.name, result.read)
-            if batch:
-                await self._commit(state, batch, final=False)
+            await self._write_ahead(state, mapper, batch or None)
+            await self._write_ahead(state, mapper, None)
             # Records that named one read later in the stream are tried once more; what
             # still points nowhere is quarantined.
             waiting = state.deferred
             while waiting:
                 chunk, waiting = waiting[: self._batch_size], waiting[self._batch_size :]
                 state.deferred = list(waiting)  # those still to do hold the cursor back
-                await self._commit(state, chunk, final=True)
+                mapped = await mapper.submit([record for _, record in chunk])
+                await self._commit(state, chunk, mapped, final=True)
             if snapshot is not None:
                 await self._complete_snapshot(connector, stream, snapshot, result)
         except (ConnectorError, OSError, IntegrityError) as error:
             result.status, result.error = m.SyncStatus.FAILED, _describe(error)
             await self._finish(result)
             return result
+        finally:
+            await mapper.close()
         if progress:
             progress(stream.name, result.read)
         result.status = m.SyncStatus.SUCCEEDED
         await self._finish(result)
         return result
 
+    async def _write_ahead(
+        self, state: _Pass, mapper: Mapper, batch: list[tuple[int, RawRecord]] | None
+    ) -> None:
+        """Start mapping `batch` (None: nothing more to read), then write the batch mapped
+        before it: the mapping of one overlaps the writing of the other."""
+        ahead = (batch, mapper.submit([record for _, record in batch])) if batch else None
+        behind, state.in_flight = state.in_flight, ahead
+        if behind is not None:
+            written, mapped = behind
+            await self._commit(state, written, await mapped, final=False)
+
     async def _commit(
-        self, state: _Pass, batch: list[tuple[int, RawRecord]], *, final: bool
+        self,
+        state: _Pass,
+        batch: list[tuple[int, RawRecord]],
+        mapped_records: MappedRecords,
+        *,
+        final: bool,
     ) -> None:
         """Write one batch and move the cursor, in one transaction. A record whose
         reference is not known yet is deferred (unless this is the final pass), and the
@@ -242,11 +277,11 @@ class SyncRunner:
         now = self._clock()
         mapped: list[tuple[int, list[Mapped]]] = []
         rejected: list[tuple[RawRecord, Rejection]] = []
-        for _, record in batch:
-            try:
-                mapped.append((record.position, connector.map(stream, record)))
-            except Rejection as rejection:
-                rejected.append((record, rejection))
+        for (_, record), records in zip(batch, mapped_records, strict=True):
+            if isinstance(records, Rejection):
+                rejected.append((record, records))
+            else:
+                mapped.append((record.position, records))
         async with self._sessionmaker() as session, session.begin():
             writer = BatchWriter(session, connector.system, now, state.cache)
             outcome = await writer.write(mapped)

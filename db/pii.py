@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import os
 
@@ -34,8 +33,17 @@ class PersonalDataCipher:
     def __init__(self, secret: str) -> None:
         if len(secret) < 16:
             raise ValueError("the personal-data secret must be at least 16 characters")
-        self._aead = AESGCM(_derive(secret, b"seal"))
+        self._seal_key = _derive(secret, b"seal")
+        self._aead = AESGCM(self._seal_key)
         self._hash_key = _derive(secret, b"person-key")
+
+    def __getstate__(self) -> dict[str, bytes]:
+        # For a mapping process: the cipher object does not pickle, its key does.
+        return {"seal_key": self._seal_key, "hash_key": self._hash_key}
+
+    def __setstate__(self, state: dict[str, bytes]) -> None:
+        self._seal_key, self._hash_key = state["seal_key"], state["hash_key"]
+        self._aead = AESGCM(self._seal_key)
 
     def seal(self, value: str) -> str:
         """AES-256-GCM with a fresh 96-bit nonce: confidential and tamper-evident."""
@@ -52,8 +60,8 @@ class PersonalDataCipher:
 
     def person_key(self, id_number: str) -> str:
         """The same normalised ID number gives the same key in every registry."""
-        return hmac.new(self._hash_key, id_number.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self._hash_key, id_number.encode(), "sha256").hex()
 
 
 def _derive(secret: str, purpose: bytes) -> bytes:
-    return hmac.new(secret.encode(), purpose, hashlib.sha256).digest()
+    return hmac.digest(secret.encode(), purpose, "sha256")

@@ -89,6 +89,7 @@ def map_volunteer_row(
 
 class RegistryExportConnector(Connector):
     streams: tuple[Stream, ...] = (TEAMS, VOLUNTEERS)
+    portable_mapping = True
 
     def __init__(
         self,

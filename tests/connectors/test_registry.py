@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connectors.base import Mapped, RawRecord, Stream
 from connectors.identity import id_checksum
 from connectors.sync import SyncRunner
 from connectors.volunteers.registry import RegistryExportConnector
@@ -232,10 +234,15 @@ async def test_teams_nest_and_find_their_home_site(
 
 
 @pytest.mark.parametrize("write", [write_csv, write_xlsx], ids=["csv", "xlsx"])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"batch_size": 3, "mapping_process_after": 3}],
+    ids=["mapped-here", "mapped-in-a-second-process"],
+)
 async def test_volunteers_from_a_messy_export(
-    county: AsyncEngine, tmp_path: Path, write: Callable[..., Path]
+    county: AsyncEngine, tmp_path: Path, write: Callable[..., Path], options: dict[str, Any]
 ) -> None:
-    [_, result] = await SyncRunner(county).sync(_connector(tmp_path, write))
+    [_, result] = await SyncRunner(county, **options).sync(_connector(tmp_path, write))
     # V003 is V002's person again; V004, V005, V007, V008 and V009 break rules.
     assert (result.read, result.inserted, result.updated, result.quarantined) == (10, 4, 1, 5)
     assert result.read == result.inserted + result.updated + result.unchanged + result.quarantined
@@ -275,6 +282,47 @@ async def test_volunteers_from_a_messy_export(
     assert reasons[8] == ("手机号码", "手机号码 '12345' is not a mainland mobile number")
     assert reasons[9][0] == "注册时间"
     assert reasons[10] == ("所在区划", "所在区划 620623 lies outside county 522601")
+
+
+class DiesOnRecord(RegistryExportConnector):
+    """The registry export, but mapping one volunteer number in a mapping process kills
+    that process (as running out of memory would)."""
+
+    def __init__(self, *args: Any, fatal: str) -> None:
+        super().__init__(*args)
+        self._fatal = fatal
+        self._parent = os.getpid()
+
+    def map(self, stream: Stream, record: RawRecord) -> list[Mapped]:
+        if record.payload.get("志愿者编号") == self._fatal and os.getpid() != self._parent:
+            os._exit(3)
+        return super().map(stream, record)
+
+
+async def test_a_dead_mapping_process_fails_the_run_clearly_and_the_next_run_finishes(
+    county: AsyncEngine, tmp_path: Path
+) -> None:
+    files = (
+        write_csv(tmp_path / "teams.csv", TEAM_HEADER, TEAMS),
+        write_csv(tmp_path / "volunteers.csv", VOLUNTEER_HEADER, VOLUNTEERS),
+    )
+    runner = SyncRunner(county, batch_size=3, mapping_process_after=3)
+    dies = DiesOnRecord("national-registry", "522601", *files, SECRET, fatal="V006")
+    [teams, failed] = await runner.sync(dies)
+    assert teams.status is m.SyncStatus.SUCCEEDED
+    assert failed.status is m.SyncStatus.FAILED
+    assert "the process mapping its records stopped" in (failed.error or "")
+    assert "run the sync again" in (failed.error or "")
+    assert failed.read == 3  # the first batch, mapped here, is committed
+    [_, finished] = await runner.sync(
+        RegistryExportConnector("national-registry", "522601", *files, SECRET)
+    )
+    assert finished.status is m.SyncStatus.SUCCEEDED
+    assert finished.read == 10 - 3  # the blank row is no record
+    assert finished.read == finished.inserted + finished.updated + finished.quarantined
+    async with create_sessionmaker(county)() as session:
+        people = (await session.execute(select(func.count()).select_from(m.Volunteer))).scalar()
+    assert people == 4
 
 
 async def test_a_person_in_two_registries_is_one_volunteer(
