@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connectors.sync import SyncRunner
+from connectors.sync import BATCH_SIZE, SyncRunner
 from connectors.volunteers.registry import RegistryExportConnector
 from connectors.volunteers.settings import EXPORT_VOLUNTEER_HEADER
 from db import migrate
@@ -76,9 +76,10 @@ async def run(url: str, rows: int, batch_size: int) -> None:
         await migrate.upgrade(engine)
         await _prepare(engine)
         connector = RegistryExportConnector("bench-registry", COUNTY, None, export, cipher)
-        began = time.perf_counter()
+        began, own, children = time.perf_counter(), _cpu(), _cpu(resource.RUSAGE_CHILDREN)
         [result] = await SyncRunner(engine, batch_size=batch_size).sync(connector, refresh=False)
         seconds = time.perf_counter() - began
+        own, children = _cpu() - own, _cpu(resource.RUSAGE_CHILDREN) - children
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         floor_rows, floor_seconds = await _floor(engine, kept, cipher)
         await engine.dispose()
@@ -90,11 +91,17 @@ async def run(url: str, rows: int, batch_size: int) -> None:
     )
     rate = rows / seconds
     print(f"  sync: {outcome}, {seconds:.1f} s = {rate:,.0f} rows/s; peak RSS {peak:.0f} MiB")
+    print(f"  CPU: {own:.1f} s in the hub's process, {children:.1f} s in the mapping process")
     floor_rate = floor_rows / floor_seconds
     print(
         f"  floor (bare insert of {floor_rows:,} rows, sealing included): {floor_rate:,.0f} rows/s"
     )
     print(f"  ratio floor / sync: {floor_rate / (rows / seconds):.1f}")
+
+
+def _cpu(who: int = resource.RUSAGE_SELF) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 async def _prepare(engine: AsyncEngine) -> None:
@@ -158,7 +165,7 @@ def main() -> None:
     )
     parser.add_argument("--rows", type=int, default=596_000)
     parser.add_argument("--database-url")
-    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     arguments = parser.parse_args()
     if arguments.database_url:
         asyncio.run(run(arguments.database_url, arguments.rows, arguments.batch_size))

@@ -36,6 +36,11 @@ class RawRecord:
     position: int
     cursor: str | None = None
 
+    def __reduce__(self) -> tuple[type[RawRecord], tuple[Any, ...]]:
+        # Records cross to a mapping process by the thousand; a slotted dataclass would
+        # pickle field by field in Python.
+        return RawRecord, (self.payload, self.position, self.cursor)
+
 
 class Rejection(Exception):
     """A record that breaks a rule. It is quarantined with this reason, which names the
@@ -79,6 +84,20 @@ class Mapped:
     refs: tuple[Ref, ...] = ()
     # Extra work after the row is written (memberships, event logs, platform links).
     extras: dict[str, Any] = field(default_factory=dict)
+    # The content hash to store, where the mapping computes it (a volunteer's covers
+    # the person's data, not the registration's); None: the writer hashes `values`.
+    digest: str | None = None
+
+    def __reduce__(self) -> tuple[type[Mapped], tuple[Any, ...]]:
+        # Back from a mapping process, as RawRecord goes there.
+        return Mapped, (
+            self.model,
+            self.source_id,
+            self.values,
+            self.refs,
+            self.extras,
+            self.digest,
+        )
 
 
 class Connector(ABC):

@@ -20,6 +20,7 @@ from connectors.base import Mapped, Ref
 from connectors.batch import BatchResult, Item, Outcome, content_hash, per_county
 from connectors.households_writing import HouseholdWriter, LedgerWriter
 from connectors.news_writing import StoryWriter
+from connectors.volunteers.identity_mapping import REGISTRATION_ONLY
 from db import models as m
 from db.base import Base, table_of
 from db.bulk import insert_rows
@@ -477,15 +478,13 @@ class BatchWriter:
         known_registrations = await self.existing(
             m.VolunteerRegistration, [i.mapped.source_id for i in items]
         )
-        people = await self._people(
-            {(i.mapped.values["county_code"], i.mapped.values["person_key"]) for i in items}
-        )
+        persons = [_person(item) for item in items]
+        people = await self._people(set(persons))
         # Fold the batch onto people: the same person twice is one volunteer, written once,
         # known by the first registry number seen and holding the last row's data.
         first: dict[tuple[str, str], Item] = {}
         latest: dict[tuple[str, str], Item] = {}
-        for item in items:
-            person = _person(item)
+        for person, item in zip(persons, items, strict=True):
             first.setdefault(person, item)
             latest[person] = item
         new_people = [person for person in latest if person not in people]
@@ -493,9 +492,14 @@ class BatchWriter:
         if new_people:
             rows = []
             for person in new_people:
-                values = {**_written(first[person].mapped.values), **_person_data(latest[person])}
-                digest = _person_hash(latest[person])
-                rows.append({**values, **self.provenance(first[person].mapped.source_id, digest)})
+                earliest, last = first[person], latest[person]
+                values = (
+                    earliest.mapped.values
+                    if earliest is last
+                    else {**earliest.mapped.values, **_person_data(last)}
+                )
+                provenance = self.provenance(earliest.mapped.source_id, _digest(last))
+                rows.append({**values, **provenance})
             await self.insert(volunteers, rows)
             people.update(await self._people(is_new))
         changed, touched, changed_people = [], [], set()
@@ -503,7 +507,7 @@ class BatchWriter:
             if person in is_new:
                 continue
             row_id, stored, retired = people[person]
-            digest = _person_hash(item)
+            digest = _digest(item)
             if stored == digest and retired is None:
                 touched.append(row_id)
                 continue
@@ -523,14 +527,12 @@ class BatchWriter:
                 update(volunteers).where(volunteers.c.id.in_(touched)).values(last_seen_at=self.now)
             )
         new_registrations, moved = [], []
-        for item in items:
-            person = _person(item)
-            volunteer_id = people[person][0]
+        for person, item in zip(persons, items, strict=True):
+            volunteer_id, person_digest, _ = people[person]
             item.row_id = volunteer_id
             if person in is_new:
-                outcome = (
-                    Outcome.INSERTED if first[person] is item else _compared(item, first[person])
-                )
+                earliest = first[person]
+                outcome = Outcome.INSERTED if earliest is item else _compared(item, earliest)
             elif person in changed_people and latest[person] is item:
                 outcome = Outcome.UPDATED
             elif item.mapped.source_id in known_registrations:
@@ -540,18 +542,19 @@ class BatchWriter:
             result.outcomes[item.position].append(outcome)
             registration = known_registrations.get(item.mapped.source_id)
             if registration is None:
+                values = item.mapped.values
                 # The registration's own content: its number and date, and whose it is.
                 digest = content_hash(
                     {
-                        "person": people[person][1],
-                        "number": item.mapped.values.get("volunteer_number"),
-                        "registered_on": item.mapped.values.get("registered_on"),
+                        "person": person_digest,
+                        "number": values.get("volunteer_number"),
+                        "registered_on": values.get("registered_on"),
                     }
                 )
                 new_registrations.append(
                     {
                         "volunteer_id": volunteer_id,
-                        "registered_on": item.mapped.values.get("registered_on"),
+                        "registered_on": values.get("registered_on"),
                         **self.provenance(item.mapped.source_id, digest),
                     }
                 )
@@ -644,8 +647,9 @@ class BatchWriter:
             await self.insert(table, new)
 
 
-# A volunteer's own data; the number and date belong to each registration.
-_REGISTRATION_ONLY = {"volunteer_number", "registered_on", "county_code", "person_key"}
+# A volunteer's own data: the registration's number and date and the person's identity
+# (county and person key) are left as they are.
+_NOT_PERSON_DATA = REGISTRATION_ONLY | {"person_key"}
 
 
 def _person(item: Item) -> tuple[str, str]:
@@ -653,18 +657,17 @@ def _person(item: Item) -> tuple[str, str]:
 
 
 def _person_data(item: Item) -> dict[str, Any]:
-    return {k: v for k, v in _written(item.mapped.values).items() if k not in _REGISTRATION_ONLY}
-
-
-def _person_hash(item: Item) -> str:
-    values = item.mapped.values
-    return content_hash(
-        {k: v for k, v in values.items() if k not in _REGISTRATION_ONLY - {"person_key"}}
-    )
+    return {k: v for k, v in item.mapped.values.items() if k not in _NOT_PERSON_DATA}
 
 
 def _compared(item: Item, earlier: Item) -> Outcome:
-    return Outcome.UNCHANGED if _person_hash(item) == _person_hash(earlier) else Outcome.UPDATED
+    return Outcome.UNCHANGED if _digest(item) == _digest(earlier) else Outcome.UPDATED
+
+
+def _digest(item: Item) -> str:
+    digest = item.mapped.digest
+    assert digest is not None, "volunteer records are made by volunteer_record(), with a digest"
+    return digest
 
 
 def _written(values: dict[str, Any]) -> dict[str, Any]:

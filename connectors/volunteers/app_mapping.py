@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from connectors.base import Mapped, Ref, Rejection
 from connectors.normalise import clean_text, parse_date, parse_number
 from connectors.sites.mapping import map_org_node
-from connectors.volunteers.identity_mapping import identity
+from connectors.volunteers.identity_mapping import identity, volunteer_record
 from connectors.volunteers.settings import TEAM_KIND_WORDS
 from db import models as m
 from db.pii import PersonalDataCipher
@@ -148,7 +148,7 @@ def map_volunteer(item: Item, county: str, cipher: PersonalDataCipher) -> list[M
         "service_minutes": round(hours * 60),
     }
     teams = [clean_text(team) for team in item.get("teamIds") or [] if clean_text(team)]
-    return [Mapped(m.Volunteer, _id(item), values, extras={"teams": teams})]
+    return [volunteer_record(_id(item), values, {"teams": teams})]
 
 
 def map_project(item: Item, county: str, _cipher: PersonalDataCipher) -> list[Mapped]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.base import Rejection
+from connectors.base import Mapped, Rejection
+from connectors.batch import content_hash
 from connectors.identity import (
     InvalidIdNumberError,
     normalise_id_number,
@@ -13,10 +14,10 @@ from connectors.identity import (
 )
 from connectors.normalise import clean_text
 from connectors.volunteers.settings import GENDER_WORDS, ID_CARD_TYPES
-from db.models import Gender
+from db.models import Gender, Volunteer
 from db.pii import PersonalDataCipher
 
-__all__ = ["PROVINCE_PREFIXES", "identity"]
+__all__ = ["PROVINCE_PREFIXES", "REGISTRATION_ONLY", "identity", "volunteer_record"]
 
 # The province codes (GB/T 2260) an ID number's address code can begin with.
 PROVINCE_PREFIXES = frozenset(
@@ -107,3 +108,15 @@ def identity(
         "_phone": cipher.person_key(mobile) if mobile else None,
         "gender": sex,
     }
+
+
+# A volunteer record's values that belong to the registry's registration, not to the
+# person: one volunteer may be registered in several registries under several numbers.
+REGISTRATION_ONLY = frozenset({"volunteer_number", "registered_on", "county_code"})
+
+
+def volunteer_record(source_id: str, values: dict[str, Any], extras: dict[str, Any]) -> Mapped:
+    """A registry's record of a volunteer, hashed for what the person's row holds."""
+    digest = content_hash({k: v for k, v in values.items() if k not in REGISTRATION_ONLY})
+    stored = {key: value for key, value in values.items() if not key.startswith("_")}
+    return Mapped(Volunteer, source_id, stored, extras=extras, digest=digest)

@@ -11,7 +11,7 @@ from connectors.base import Connector, Mapped, RawRecord, Ref, Rejection, Stream
 from connectors.files import file_digest, read_table
 from connectors.normalise import cell, clean_text, parse_date, parse_number, split_list
 from connectors.ordering import parents_first
-from connectors.volunteers.identity_mapping import identity
+from connectors.volunteers.identity_mapping import identity, volunteer_record
 from connectors.volunteers.settings import TEAM_COLUMNS, TEAM_KIND_WORDS, VOLUNTEER_COLUMNS
 from db import models as m
 from db.pii import PersonalDataCipher
@@ -84,7 +84,7 @@ def map_volunteer_row(
     extras: dict[str, Any] = {"teams": split_list(cell(row, "所属队伍"))}
     if team_system:
         extras["team_system"] = team_system
-    return Mapped(m.Volunteer, number, values, extras=extras)
+    return volunteer_record(number, values, extras)
 
 
 class RegistryExportConnector(Connector):
