@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from connectors.base import Connector, Mapped, RawRecord, Rejection, Stream
+from connectors.collection import collect_less
 from connectors.errors import ConnectorError
 
 __all__ = ["Mapper", "MappingProcessError", "map_records"]
@@ -118,6 +119,7 @@ _adopted: Connector | None = None
 def _adopt(connector: Connector) -> None:
     global _adopted
     _adopted = connector
+    collect_less()
 
 
 def _map_there(stream: Stream, records: list[RawRecord]) -> MappedRecords:

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from connectors.base import Connector, Mapped, RawRecord, Rejection, Stream
+from connectors.collection import collecting_less
 from connectors.errors import ConnectorError, FatalConnectorError
 from connectors.mapping import MappedRecords, Mapper
 from connectors.writing import BatchWriter, Outcome
@@ -167,11 +168,12 @@ class SyncRunner:
         await self._acquire(connector.system)
         try:
             results = []
-            for stream in chosen:
-                result = await self._stream(connector, stream, progress)
-                results.append(result)
-                if result.status is m.SyncStatus.FAILED:
-                    break
+            with collecting_less():
+                for stream in chosen:
+                    result = await self._stream(connector, stream, progress)
+                    results.append(result)
+                    if result.status is m.SyncStatus.FAILED:
+                        break
         finally:
             await self._release(connector.system)
         if refresh and any(r.inserted or r.updated or r.retired for r in results):
