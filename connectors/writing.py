@@ -23,7 +23,7 @@ from connectors.news_writing import StoryWriter
 from connectors.volunteers.identity_mapping import REGISTRATION_ONLY
 from db import models as m
 from db.base import Base, table_of
-from db.bulk import insert_rows
+from db.bulk import insert_rows, rows_where_in
 
 __all__ = ["BatchResult", "BatchWriter", "Item", "Outcome", "content_hash", "ref_key"]
 
@@ -105,7 +105,7 @@ class BatchWriter:
         table: Table,
         model: type[Any],
         items: list[Item],
-        existing: dict[str, tuple[int, str, datetime | None]],
+        existing: dict[str, tuple[int, str, bool]],
         result: BatchResult,
     ) -> None:
         inserts, updates, touched = [], [], []
@@ -117,7 +117,7 @@ class BatchWriter:
                 inserts.append((item, {**values, **self.provenance(item.mapped.source_id, digest)}))
                 continue
             item.row_id, stored_hash, retired = found
-            if stored_hash == digest and retired is None:
+            if stored_hash == digest and not retired:
                 touched.append(item.row_id)
                 result.outcomes[item.position].append(Outcome.UNCHANGED)
             else:
@@ -169,23 +169,20 @@ class BatchWriter:
 
     async def existing(
         self, model: type[Any], source_ids: list[str]
-    ) -> dict[str, tuple[int, str, datetime | None]]:
-        table = table_of(model)
-        found: dict[str, tuple[int, str, datetime | None]] = {}
-        for start in range(0, len(source_ids), 500):
-            chunk = source_ids[start : start + 500]
-            rows = await self.session.execute(
-                select(
-                    table.c.source_id, table.c.id, table.c.content_hash, table.c.retired_at
-                ).where(table.c.source_system == self.system, table.c.source_id.in_(chunk))
-            )
-            found.update(
-                {
-                    source_id: (row_id, digest, retired)
-                    for source_id, row_id, digest, retired in rows.all()
-                }
-            )
-        return found
+    ) -> dict[str, tuple[int, str, bool]]:
+        """(row id, content hash, retired?) of the records of this source with these ids."""
+        rows = await rows_where_in(
+            await self.session.connection(),
+            table_of(model),
+            ("source_id", "id", "content_hash", "retired_at"),
+            "source_id",
+            source_ids,
+            {"source_system": self.system},
+        )
+        return {
+            source_id: (row_id, digest, retired_at is not None)
+            for source_id, row_id, digest, retired_at in rows
+        }
 
     async def resolve(self, items: list[Item]) -> None:
         wanted: dict[tuple[type[Any], str], set[str]] = defaultdict(set)
@@ -508,7 +505,7 @@ class BatchWriter:
                 continue
             row_id, stored, retired = people[person]
             digest = _digest(item)
-            if stored == digest and retired is None:
+            if stored == digest and not retired:
                 touched.append(row_id)
                 continue
             changed.append(
@@ -558,7 +555,7 @@ class BatchWriter:
                         **self.provenance(item.mapped.source_id, digest),
                     }
                 )
-                known_registrations[item.mapped.source_id] = (0, digest, None)
+                known_registrations[item.mapped.source_id] = (0, digest, False)
             else:
                 moved.append(registration[0])
         if new_registrations:
@@ -573,25 +570,23 @@ class BatchWriter:
 
     async def _people(
         self, persons: set[tuple[str, str]]
-    ) -> dict[tuple[str, str], tuple[int, str, datetime | None]]:
-        table = table_of(m.Volunteer)
+    ) -> dict[tuple[str, str], tuple[int, str, bool]]:
         by_county: dict[str, list[str]] = defaultdict(list)
         for county, key in sorted(persons):
             by_county[county].append(key)
-        found: dict[tuple[str, str], tuple[int, str, datetime | None]] = {}
+        found: dict[tuple[str, str], tuple[int, str, bool]] = {}
         # County first: the unique index is (county_code, person_key).
         for county, keys in by_county.items():
-            for start in range(0, len(keys), 500):
-                rows = await self.session.execute(
-                    select(
-                        table.c.person_key, table.c.id, table.c.content_hash, table.c.retired_at
-                    ).where(
-                        table.c.county_code == county,
-                        table.c.person_key.in_(keys[start : start + 500]),
-                    )
-                )
-                for key, row_id, digest, retired in rows.all():
-                    found[(county, key)] = (row_id, digest, retired)
+            rows = await rows_where_in(
+                await self.session.connection(),
+                table_of(m.Volunteer),
+                ("person_key", "id", "content_hash", "retired_at"),
+                "person_key",
+                keys,
+                {"county_code": county},
+            )
+            for key, row_id, digest, retired_at in rows:
+                found[(county, key)] = (row_id, digest, retired_at is not None)
         return found
 
     async def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
