@@ -21,6 +21,8 @@ _DIGIT_OFFSET = ord("0") * sum(_WEIGHTS)
 _CHECK_CHARS = "10X98765432"
 _ID_SHAPE = re.compile(r"\d{17}[\dX]")
 _PHONE_SHAPE = re.compile(r"1[3-9]\d{9}")
+_ID_NOISE = re.compile(r"[\s-]")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 class InvalidIdNumberError(ValueError):
@@ -40,8 +42,8 @@ def id_checksum(first17: str) -> str:
 def normalise_id_number(raw: str) -> str:
     """Full-width to half-width, strip spaces and a spreadsheet's leading apostrophe,
     upper-case the check character."""
-    text = unicodedata.normalize("NFKC", raw).strip().lstrip("'‘’`")
-    return re.sub(r"[\s-]", "", text).upper()
+    text = _nfkc(raw).strip().lstrip("'‘’`")
+    return _ID_NOISE.sub("", text).upper()
 
 
 def validate_id_number(raw: str, *, known_prefixes: frozenset[str] | None = None) -> str:
@@ -62,10 +64,15 @@ def validate_id_number(raw: str, *, known_prefixes: frozenset[str] | None = None
 
 def normalise_phone(raw: str) -> str | None:
     """A mainland mobile number as 11 digits, or None if it is not one."""
-    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", raw))
+    digits = _NOT_DIGIT.sub("", _nfkc(raw))
     if digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
     return digits if _PHONE_SHAPE.fullmatch(digits) else None
+
+
+def _nfkc(text: str) -> str:
+    """Full-width digits and letters made plain; ASCII text, the usual case, is already."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 def mask_id_number(number: str) -> str:

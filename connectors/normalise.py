@@ -31,6 +31,7 @@ _DATE_PATTERNS = (
     re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?"),
     re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),
 )
+_UNIT = re.compile(r"(平方米|㎡|m2|小时|h|元|分)$")
 _TRUE = {"是", "y", "yes", "true", "1", "√", "示范"}
 _FALSE = {"否", "n", "no", "false", "0", ""}
 
@@ -110,7 +111,7 @@ def parse_number(
         number = Decimal(str(value))
     else:
         text = clean_text(value).replace(",", "").replace("，", "")
-        text = re.sub(r"(平方米|㎡|m2|小时|h|元|分)$", "", text).strip()
+        text = _UNIT.sub("", text).strip()
         if not text:
             if required:
                 raise Rejection(f"{column} is empty; a number is required", column)

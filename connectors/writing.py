@@ -525,7 +525,7 @@ class BatchWriter:
             )
         new_registrations, moved = [], []
         for person, item in zip(persons, items, strict=True):
-            volunteer_id, person_digest, _ = people[person]
+            volunteer_id = people[person][0]
             item.row_id = volunteer_id
             if person in is_new:
                 earliest = first[person]
@@ -539,19 +539,11 @@ class BatchWriter:
             result.outcomes[item.position].append(outcome)
             registration = known_registrations.get(item.mapped.source_id)
             if registration is None:
-                values = item.mapped.values
-                # The registration's own content: its number and date, and whose it is.
-                digest = content_hash(
-                    {
-                        "person": person_digest,
-                        "number": values.get("volunteer_number"),
-                        "registered_on": values.get("registered_on"),
-                    }
-                )
+                digest = item.mapped.extras["registration_digest"]
                 new_registrations.append(
                     {
                         "volunteer_id": volunteer_id,
-                        "registered_on": values.get("registered_on"),
+                        "registered_on": item.mapped.values.get("registered_on"),
                         **self.provenance(item.mapped.source_id, digest),
                     }
                 )

@@ -116,7 +116,17 @@ REGISTRATION_ONLY = frozenset({"volunteer_number", "registered_on", "county_code
 
 
 def volunteer_record(source_id: str, values: dict[str, Any], extras: dict[str, Any]) -> Mapped:
-    """A registry's record of a volunteer, hashed for what the person's row holds."""
+    """A registry's record of a volunteer, hashed for what the person's row holds and,
+    in `extras["registration_digest"]`, for what the registration's row holds: its
+    number and date, and whose they are."""
     digest = content_hash({k: v for k, v in values.items() if k not in REGISTRATION_ONLY})
+    registration = content_hash(
+        {
+            "person": digest,
+            "number": values.get("volunteer_number"),
+            "registered_on": values.get("registered_on"),
+        }
+    )
     stored = {key: value for key, value in values.items() if not key.startswith("_")}
+    extras = {**extras, "registration_digest": registration}
     return Mapped(Volunteer, source_id, stored, extras=extras, digest=digest)
