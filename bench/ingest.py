@@ -81,6 +81,7 @@ async def run(url: str, rows: int, batch_size: int) -> None:
         seconds = time.perf_counter() - began
         own, children = _cpu() - own, _cpu(resource.RUSAGE_CHILDREN) - children
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        mapping_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         floor_rows, floor_seconds = await _floor(engine, kept, cipher)
         await engine.dispose()
     database = url.split(":")[0]
@@ -91,7 +92,10 @@ async def run(url: str, rows: int, batch_size: int) -> None:
     )
     rate = rows / seconds
     print(f"  sync: {outcome}, {seconds:.1f} s = {rate:,.0f} rows/s; peak RSS {peak:.0f} MiB")
-    print(f"  CPU: {own:.1f} s in the hub's process, {children:.1f} s in the mapping process")
+    print(
+        f"  CPU: {own:.1f} s in the hub's process, {children:.1f} s in the mapping process "
+        f"(peak RSS {mapping_peak:.0f} MiB)"
+    )
     floor_rate = floor_rows / floor_seconds
     print(
         f"  floor (bare insert of {floor_rows:,} rows, sealing included): {floor_rate:,.0f} rows/s"

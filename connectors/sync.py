@@ -114,6 +114,9 @@ class _Pass:
     deferred: list[tuple[int, RawRecord]] = field(default_factory=list)
     read_up_to: int = 0
     cache: dict[str, Any] = field(default_factory=dict)
+    # Tables this run inserted into, and its inserted count when they were last analyzed.
+    grown: set[str] = field(default_factory=set)
+    analyzed_at: int = 0
     # The batch read last, being mapped while the one before it is written.
     in_flight: tuple[list[tuple[int, RawRecord]], asyncio.Future[MappedRecords]] | None = None
 
@@ -140,6 +143,7 @@ class SyncRunner:
         *,
         batch_size: int = BATCH_SIZE,
         mapping_process_after: int | None = 5_000,
+        analyze_after: int | None = 5_000,
         lock_lease: timedelta = timedelta(minutes=10),
         county_code: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -148,6 +152,7 @@ class SyncRunner:
         self._sessionmaker = create_sessionmaker(engine)
         self._batch_size = batch_size
         self._mapping_process_after = mapping_process_after
+        self._analyze_after = analyze_after
         self._lease = lock_lease
         self._county = county_code
         self._clock = clock
@@ -292,6 +297,7 @@ class SyncRunner:
         async with self._sessionmaker() as session, session.begin():
             writer = BatchWriter(session, connector.system, now, state.cache)
             outcome = await writer.write(mapped)
+            state.grown.update(writer.inserted_into)
             by_position = {record.position: (ordinal, record) for ordinal, record in batch}
             for position, reason in outcome.unresolved.items():
                 if final:
@@ -334,6 +340,20 @@ class SyncRunner:
                 )
             )
             await self._renew(session, connector.system, now)
+        await self._refresh_statistics(state)
+
+    async def _refresh_statistics(self, state: _Pass) -> None:
+        """On PostgreSQL, statistics follow a table a sync keeps growing (a first registry
+        load): planning on the statistics of an empty table, PostgreSQL looked person
+        keys up by county alone and read the whole county for every batch."""
+        if self._engine.dialect.name != "postgresql" or self._analyze_after is None:
+            return
+        if state.result.inserted < max(self._analyze_after, 2 * state.analyzed_at):
+            return
+        async with self._engine.begin() as connection:
+            for table in sorted(state.grown):
+                await connection.exec_driver_sql(f'ANALYZE "{table}"')
+        state.analyzed_at = state.result.inserted
 
     async def _quarantine(
         self,

@@ -50,6 +50,7 @@ class BatchWriter:
         self.known: dict[tuple[type[Any], str], Any] = {}
         self._sites: dict[int, tuple[m.SiteKind, int | None]] = {}
         self._platforms: dict[tuple[int, str], int] = {}
+        self.inserted_into: set[str] = set()
 
     async def write(self, records: Sequence[tuple[int, list[Mapped]]]) -> BatchResult:
         """`records` are (position, mapped records); returns what happened to each."""
@@ -583,6 +584,7 @@ class BatchWriter:
 
     async def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         await insert_rows(await self.session.connection(), table, rows)
+        self.inserted_into.add(table.name)
 
     async def _bulk_update(self, table: Table, rows: list[dict[str, Any]]) -> None:
         if not rows:

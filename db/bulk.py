@@ -80,7 +80,18 @@ async def insert_rows(
                     values[index] = convert(value)
             values = tuple(values)
         parameters.append(values)
+    if dialect.name == "postgresql" and len(parameters) >= _COPY_FROM:
+        # COPY: an INSERT per row cost PostgreSQL five times as much, server side.
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        await driver.copy_records_to_table(table.name, records=parameters, columns=list(keys))
+        return
     await connection.exec_driver_sql(compiled.string, parameters)
+
+
+# Fewer rows are inserted with INSERT: COPY's own round trips cost more than it saves.
+_COPY_FROM = 50
 
 
 def _constant_default(column: Column[Any]) -> Any:

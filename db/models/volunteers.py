@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import (
     Base,
-    CountyCode,
     ProvenanceMixin,
     enum_column,
     intpk,
@@ -41,7 +40,10 @@ class Volunteer(ProvenanceMixin, Base):
     )
 
     id: Mapped[intpk]
-    county_code: Mapped[CountyCode] = mapped_column(ForeignKey("divisions.code"))
+    # No index of its own: (county_code, person_key) serves look-ups by county, and a
+    # PostgreSQL planner without statistics yet (mid-way through a first registry load)
+    # took the county index to find person keys, scanning the whole county each time.
+    county_code: Mapped[str] = mapped_column(String(6), ForeignKey("divisions.code"))
     volunteer_number: Mapped[str] = mapped_column(String(32), unique=True)
     person_key: Mapped[str] = mapped_column(String(64))
     real_name: Mapped[str] = mapped_column(String(100))
