@@ -375,6 +375,40 @@ async def test_reimport_changes_nothing_and_a_dropped_volunteer_is_retired(
     assert retired == ["V006"]
 
 
+async def test_a_volunteer_stays_while_one_registry_still_knows_them(
+    county: AsyncEngine, tmp_path: Path
+) -> None:
+    runner = SyncRunner(county)
+    fewer = [row for row in VOLUNTEERS if row[0] != "V006"]
+
+    def export(folder: str, system: str, rows: list[list[str]]) -> RegistryExportConnector:
+        (tmp_path / folder).mkdir()
+        teams = write_csv(tmp_path / folder / "teams.csv", TEAM_HEADER, TEAMS)
+        volunteers = write_csv(tmp_path / folder / "volunteers.csv", VOLUNTEER_HEADER, rows)
+        return RegistryExportConnector(system, "522601", teams, volunteers, SECRET)
+
+    async def retired() -> list[str]:
+        async with create_sessionmaker(county)() as session:
+            return list(
+                (
+                    await session.scalars(
+                        select(m.Volunteer.volunteer_number).where(
+                            m.Volunteer.retired_at.is_not(None)
+                        )
+                    )
+                ).all()
+            )
+
+    await runner.sync(export("a", "national-registry", VOLUNTEERS))
+    await runner.sync(export("b", "county-app-export", VOLUNTEERS))
+    [_, dropped_here] = await runner.sync(export("a2", "national-registry", fewer))
+    assert dropped_here.retired == 0
+    assert await retired() == []  # the county app still registers V006
+    [_, dropped_there] = await runner.sync(export("b2", "county-app-export", fewer))
+    assert dropped_there.retired == 1
+    assert await retired() == ["V006"]
+
+
 def test_an_id_number_from_no_province_is_refused() -> None:
     from connectors.base import Rejection
     from connectors.volunteers.registry import map_volunteer_row
