@@ -63,7 +63,7 @@ class Mapper:
         self._pending: list[asyncio.Future[MappedRecords]] = []
 
     @property
-    def in_process(self) -> bool:
+    def in_second_process(self) -> bool:
         """Whether the mapping has moved to the second process."""
         return self._pool is not None
 

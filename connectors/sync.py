@@ -39,8 +39,8 @@ __all__ = ["BATCH_SIZE", "SourceBusyError", "StreamResult", "SyncRunner"]
 Progress = Callable[[str, int], None]
 
 # Records per transaction. Fewer, larger commits write a table's indexes out fewer times
-# (half a million volunteers: a fifth faster than batches of 1,000); a failed run loses
-# at most one batch of work, which the next run reads again.
+# (200,000 volunteers loaded a fifth faster in batches of 10,000 than of 2,000); a failed
+# run loses at most one batch of work, which the next run reads again.
 BATCH_SIZE = 5_000
 
 

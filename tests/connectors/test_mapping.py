@@ -65,12 +65,12 @@ async def test_past_its_threshold_a_stream_is_mapped_in_a_second_process_alike(
     mapper = Mapper(connector, VOLUNTEERS, process_after=4)
     try:
         first = await mapper.submit(records[:4])
-        assert not mapper.in_process
+        assert not mapper.in_second_process
         rest = await mapper.submit(records[4:])
-        assert mapper.in_process
+        assert mapper.in_second_process
     finally:
         await mapper.close()
-    assert not mapper.in_process
+    assert not mapper.in_second_process
     here = map_records(connector, VOLUNTEERS, records)
     assert [_comparable(r) for r in first + rest] == [_comparable(r) for r in here]
     # The rejections that crossed over still name their column.
@@ -88,7 +88,7 @@ async def test_a_connector_that_cannot_travel_is_always_mapped_here(tmp_path: Pa
     mapper = Mapper(connector, connector.streams[0], process_after=0)
     for _ in range(3):
         await mapper.submit([])
-    assert not mapper.in_process
+    assert not mapper.in_second_process
     await mapper.close()
 
 
