@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -177,3 +178,17 @@ async def test_postgresql_statistics_follow_a_table_the_sync_grows(
         ).scalar_one()
     # Analyzed at 1,000 and 2,000 sites inserted: the planner knows the table is not empty.
     assert estimate == 2000
+
+
+async def test_the_collector_is_held_back_only_while_syncing(
+    engine: AsyncEngine, register: Path
+) -> None:
+    before = gc.get_threshold()
+    during: list[tuple[int, int, int]] = []
+    await SyncRunner(engine, batch_size=1000).sync(
+        SiteRegisterConnector("kaili-register", register),
+        progress=lambda _stream, _read: during.append(gc.get_threshold()),
+    )
+    assert len(during) == 3  # after each of the three batches
+    assert all(threshold[0] >= 10_000 for threshold in during)
+    assert gc.get_threshold() == before
