@@ -84,8 +84,9 @@ class Mapped:
     refs: tuple[Ref, ...] = ()
     # Extra work after the row is written (memberships, event logs, platform links).
     extras: dict[str, Any] = field(default_factory=dict)
-    # The content hash to store, where the mapping computes it (a volunteer's covers
-    # the person's data, not the registration's); None: the writer hashes `values`.
+    # The content hash to store, computed while mapping: a volunteer's covers the
+    # person's data, not the registration's. None for other records, which the writer
+    # hashes together with the references it resolves.
     digest: str | None = None
 
     def __reduce__(self) -> tuple[type[Mapped], tuple[Any, ...]]:

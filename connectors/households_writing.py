@@ -20,6 +20,7 @@ from connectors.batch import BatchResult, Item, Outcome, content_hash, per_count
 from connectors.points.households import HOUSEHOLD_BY_NAME
 from db import models as m
 from db.base import table_of
+from db.bulk import rows_where_in
 
 if TYPE_CHECKING:
     from connectors.writing import BatchWriter
@@ -306,16 +307,15 @@ class LedgerWriter:
         return Outcome.UPDATED, delta
 
     async def _stored(self, source_ids: list[str]) -> dict[str, tuple[int, str, int]]:
-        table, found = self._table, {}
-        for start in range(0, len(source_ids), _CHUNK):
-            rows = await self._writer.session.execute(
-                select(table.c.source_id, table.c.id, table.c.content_hash, table.c.points).where(
-                    table.c.source_system == self._writer.system,
-                    table.c.source_id.in_(source_ids[start : start + _CHUNK]),
-                )
-            )
-            found.update({sid: (row_id, digest, points) for sid, row_id, digest, points in rows})
-        return found
+        rows = await rows_where_in(
+            await self._writer.session.connection(),
+            self._table,
+            ("source_id", "id", "content_hash", "points"),
+            "source_id",
+            source_ids,
+            {"source_system": self._writer.system},
+        )
+        return {sid: (row_id, digest, points) for sid, row_id, digest, points in rows}
 
     async def _balances(self, accounts: set[int]) -> dict[int, int]:
         table, ordered, found = self._table, sorted(accounts), {}

@@ -18,6 +18,7 @@ from connectors.news.dedup import NEAR, distance, shingles
 from connectors.news.linking import Linker, aliases_for
 from db import models as m
 from db.base import table_of
+from db.bulk import rows_where_in
 
 if TYPE_CHECKING:
     from connectors.writing import BatchWriter
@@ -99,11 +100,13 @@ class StoryWriter:
             )
 
     async def _known_sources(self, source_ids: list[str]) -> dict[str, tuple[int, int, str]]:
-        table = self._sources
-        rows = await self._writer.session.execute(
-            select(table.c.source_id, table.c.id, table.c.story_id, table.c.content_hash).where(
-                table.c.source_system == self._writer.system, table.c.source_id.in_(source_ids)
-            )
+        rows = await rows_where_in(
+            await self._writer.session.connection(),
+            self._sources,
+            ("source_id", "id", "story_id", "content_hash"),
+            "source_id",
+            source_ids,
+            {"source_system": self._writer.system},
         )
         return {source_id: (row_id, story, digest) for source_id, row_id, story, digest in rows}
 

@@ -64,9 +64,10 @@ async def insert_rows(
         if (processor := table.c[key].type._cached_bind_processor(dialect)) is not None
     ]
     parameters: list[tuple[Any, ...]] = []
+    single = len(keys) == 1  # itemgetter of one key gives the value, not a tuple
     for row in rows:
         values = pick(row)
-        if len(keys) == 1:
+        if single:
             values = (values,)
         if converting:
             values = list(values)
