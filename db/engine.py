@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from db.deadline import install_sqlite_interrupts
 from db.errors import StorageError
 
 __all__ = ["UnsupportedDatabaseError", "create_engine", "create_sessionmaker"]
@@ -32,8 +33,16 @@ class UnsupportedDatabaseError(StorageError):
         )
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An engine for `url`; SQLite connections get WAL, foreign keys and a busy timeout."""
+# A database that does not answer a connection within this is treated as down.
+CONNECT_TIMEOUT = 5.0
+
+
+def create_engine(
+    url: str, *, echo: bool = False, statement_timeout: float | None = None
+) -> AsyncEngine:
+    """An engine for `url`; SQLite connections get WAL, foreign keys and a busy timeout,
+    and every statement can be interrupted at its request's deadline (`db.deadline`).
+    `statement_timeout` (seconds) bounds each PostgreSQL statement on the server."""
     drivername = make_url(url).drivername
     if drivername not in SUPPORTED_DRIVERS:
         raise UnsupportedDatabaseError(url)
@@ -42,10 +51,15 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         options["pool_pre_ping"] = True
         # asyncpg prepares and reuses statements; a generic plan chosen while a table was
         # still small (a sequential scan) would stay as a bulk load grows it. Plan each run.
-        options["connect_args"] = {"server_settings": {"plan_cache_mode": "force_custom_plan"}}
+        server_settings = {"plan_cache_mode": "force_custom_plan"}
+        if statement_timeout is not None:
+            server_settings["statement_timeout"] = str(int(statement_timeout * 1000))
+        options["connect_args"] = {"server_settings": server_settings, "timeout": CONNECT_TIMEOUT}
+        options["pool_timeout"] = CONNECT_TIMEOUT
     engine = create_async_engine(url, **options)
     if drivername.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
+        install_sqlite_interrupts(engine)
     return engine
 
 

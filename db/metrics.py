@@ -486,5 +486,5 @@ def metric(code: str) -> Metric:
     found = METRICS.get(code)
     if found is None or not found.public:
         known = ", ".join(code for code, item in METRICS.items() if item.public)
-        raise KeyError(f"{code!r} is not a metric; known metrics: {known}")
+        raise KeyError(f"{code[:40]!r} is not a metric; known metrics: {known}")
     return found

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,29 +19,45 @@ from starlette.routing import Route
 
 from db.engine import create_engine, create_sessionmaker
 from db.pii import PersonalDataCipher
-from hub.auth import Keyring
+from hub.auth import KeyFile, Keyring
+from hub.documents import DocumentStore
 from hub.export import ExportRoutes
-from hub.graphql_http import GraphQLEndpoint
+from hub.gate import Gate, Keys
+from hub.graphql_http import EndpointPolicy, GraphQLEndpoint
+from hub.ratelimit import RateLimiter
 from hub.settings import Settings
 from schema import build_schema
+from schema.limits import Limits
 
 __all__ = ["create_app"]
 
 
+# /readyz answers within this, whatever state the database is in.
+READY_TIMEOUT = 1.0
+
+
 def create_app(
-    settings: Settings, engine: AsyncEngine | None = None, keyring: Keyring | None = None
+    settings: Settings, engine: AsyncEngine | None = None, keyring: Keys | None = None
 ) -> Starlette:
     """The hub as an ASGI app. Pass `engine` to share one (tests); otherwise the app
     creates its own from the settings and disposes of it on shutdown."""
     owned_engine = engine is None
-    engine = engine or create_engine(settings.database_url, echo=settings.echo_sql)
-    if keyring is None:
-        keyring = (
-            Keyring.from_file(settings.api_keys_file) if settings.api_keys_file else Keyring.empty()
-        )
+    engine = engine or create_engine(
+        settings.database_url, echo=settings.echo_sql, statement_timeout=settings.request_timeout
+    )
+    keys: Keys
+    if keyring is not None:
+        keys = keyring
+    elif settings.api_keys_file:
+        keys = KeyFile(settings.api_keys_file)
+    else:
+        keys = Keyring.empty()
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if isinstance(keys, KeyFile):
+            with suppress(NotImplementedError, RuntimeError, ValueError):
+                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, keys.reload)
         yield
         if owned_engine:
             await engine.dispose()
@@ -49,21 +67,30 @@ def create_app(
 
     async def readyz(_request: Request) -> Response:
         try:
-            async with engine.connect() as connection:
+            async with asyncio.timeout(READY_TIMEOUT), engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-        except (SQLAlchemyError, OSError):
+        except (SQLAlchemyError, OSError, TimeoutError):
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
     sessionmaker = create_sessionmaker(engine)
-    exports = ExportRoutes(sessionmaker, keyring, settings.small_group)
+    gate = Gate(
+        keys, RateLimiter(settings.rate_limits, settings.redis_url), settings.request_timeout
+    )
+    exports = ExportRoutes(sessionmaker, gate, settings.small_group, settings.max_cost)
     graphql = GraphQLEndpoint(
-        build_schema(),
+        build_schema(Limits(max_cost=settings.max_cost)),
         sessionmaker,
         PersonalDataCipher(settings.secret_key),
-        keyring,
+        gate,
+        DocumentStore(sessionmaker),
         graphiql=not settings.production,
         small_group=settings.small_group,
+        policy=EndpointPolicy(
+            max_body_bytes=settings.max_body_bytes,
+            introspection_roles=settings.introspection_roles,
+            registered_only_roles=settings.registered_only_roles,
+        ),
     )
     middleware = [
         Middleware(

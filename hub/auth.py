@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import time
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +17,16 @@ from db.models import DIVISION_CODE
 from hub.settings import HubError, SettingsError
 from resolvers.viewer import Role, Viewer
 
-__all__ = ["Keyring", "UnknownKeyError", "key_digest", "new_key", "presented_key"]
+__all__ = [
+    "KeyFile",
+    "Keyring",
+    "UnknownKeyError",
+    "key_digest",
+    "new_key",
+    "presented_key",
+]
+
+logger = logging.getLogger("wenming.auth")
 
 _STAFF = {Role.COUNTY_STAFF, Role.PROVINCE_STAFF}
 
@@ -23,16 +34,28 @@ _STAFF = {Role.COUNTY_STAFF, Role.PROVINCE_STAFF}
 class UnknownKeyError(HubError):
     """The request presented a key the hub does not know."""
 
-    def __init__(self) -> None:
-        super().__init__("the API key or token is not known to this hub")
+    def __init__(self, message: str = "the API key or token is not known to this hub") -> None:
+        super().__init__(message)
 
 
 def presented_key(request: Request) -> str | None:
-    """The key a request carries: `Authorization: Bearer KEY` or `X-Api-Key: KEY`."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
+    """The key a request carries: `Authorization: Bearer KEY` or `X-Api-Key: KEY`.
+
+    Credentials in any other form (an empty Bearer, Basic, another scheme, an empty
+    X-Api-Key) are refused rather than read as anonymous: a client that meant to
+    authenticate must learn that it did not."""
+    authorization = request.headers.get("authorization")
+    if authorization is not None:
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer":
+            raise UnknownKeyError("send the API key as `Authorization: Bearer KEY`")
+        if not token.strip():
+            raise UnknownKeyError("the Authorization header holds no key after `Bearer`")
         return token.strip()
-    return request.headers.get("x-api-key") or None
+    key = request.headers.get("x-api-key")
+    if key is not None and not key.strip():
+        raise UnknownKeyError("the X-Api-Key header is empty")
+    return key.strip() if key else None
 
 
 def key_digest(key: str) -> str:
@@ -93,3 +116,42 @@ class Keyring:
         if viewer is None:
             raise UnknownKeyError()
         return viewer
+
+
+class KeyFile:
+    """The keys file, read again when it changes (checked at most once a second, and
+    at once on `reload()`, which `wenming serve` calls on SIGHUP): a key removed from
+    the file stops working within seconds on every worker, without a restart."""
+
+    _CHECK_EVERY = 1.0
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._stamp = self._read_stamp()
+        self._keyring = Keyring.from_file(path)
+        self._checked = time.monotonic()
+
+    def viewer_for(self, presented: str | None) -> Viewer:
+        now = time.monotonic()
+        if now - self._checked >= self._CHECK_EVERY:
+            self._checked = now
+            if self._read_stamp() != self._stamp:
+                self.reload()
+        return self._keyring.viewer_for(presented)
+
+    def reload(self) -> None:
+        """Read the file again. A file that became unreadable or invalid keeps no key
+        working: every keyed request is refused until the file is fixed."""
+        self._stamp = self._read_stamp()
+        try:
+            self._keyring = Keyring.from_file(self._path)
+        except SettingsError as error:
+            logger.error("keys file refused, no key is accepted until it is fixed: %s", error)
+            self._keyring = Keyring.empty()
+
+    def _read_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            status = self._path.stat()
+        except OSError:
+            return None
+        return (status.st_mtime_ns, status.st_size, status.st_ino)

@@ -15,12 +15,16 @@ from starlette.responses import PlainTextResponse, Response
 
 from db import models as m
 from db.metrics import Metric, metric
-from hub.auth import Keyring, UnknownKeyError, presented_key
+from hub.auth import UnknownKeyError
+from hub.gate import Gate, RequestTimeout, TooManyRequests
+from hub.ratelimit import points_for
 from hub.settings import HubError
 from resolvers import comparison
+from resolvers.common import shown
 from resolvers.periods import Period, PeriodError
 from resolvers.stats import MetricValue, lies_below
 from resolvers.viewer import Viewer
+from schema.limits import comparison_cost, period_cost, ranking_cost, string_problem
 
 __all__ = [
     "ExportError",
@@ -61,7 +65,7 @@ def parse_weights(
         return [comparison.Weighted(_metric(metric_code), 1.0)]
     if index_name:
         if index_name not in saved:
-            raise ExportError(f"no index is saved as {index_name!r}")
+            raise ExportError(f"no index is saved as {shown(index_name)}")
         pairs = json.loads(saved[index_name]).items()
     else:
         assert index is not None
@@ -73,8 +77,10 @@ def parse_weights(
         except ValueError:
             raise ExportError("write an index as metric:weight,metric:weight") from None
     weights = [comparison.Weighted(_metric(code), float(weight)) for code, weight in pairs]
-    if any(item.weight <= 0 for item in weights):
-        raise ExportError("index weights must be positive")
+    if len(weights) > comparison.MAX_METRICS:
+        raise ExportError(f"an index holds at most {comparison.MAX_METRICS} metrics")
+    if any(not 0 < item.weight <= comparison.MAX_WEIGHT for item in weights):
+        raise ExportError(f"index weights lie above 0 and up to {comparison.MAX_WEIGHT:,}")
     return weights
 
 
@@ -248,10 +254,13 @@ async def saved_index_weights(sessionmaker: Sessionmaker) -> dict[str, str]:
 class ExportRoutes:
     """GET /export/compare.csv and /export/ranking.csv, under the same keys as /graphql."""
 
-    def __init__(self, sessionmaker: Sessionmaker, keyring: Keyring, small_group: int) -> None:
+    def __init__(
+        self, sessionmaker: Sessionmaker, gate: Gate, small_group: int, max_cost: int
+    ) -> None:
         self._sessionmaker = sessionmaker
-        self._keyring = keyring
+        self._gate = gate
         self._small_group = small_group
+        self._max_cost = max_cost
 
     async def compare(self, request: Request) -> Response:
         return await self._answer(request, self._compare)
@@ -263,18 +272,40 @@ class ExportRoutes:
         self, request: Request, build: Callable[[Request, Viewer], Awaitable[str]]
     ) -> Response:
         try:
-            viewer = self._keyring.viewer_for(presented_key(request))
+            admission = await self._gate.admit(request)
         except UnknownKeyError as error:
             return PlainTextResponse(str(error), 401, headers={"WWW-Authenticate": "Bearer"})
+        except TooManyRequests as error:
+            return PlainTextResponse(str(error), 429, headers=error.quota.headers())
+        points = 1
         try:
-            text = await build(request, viewer)
+            for name, value in request.query_params.multi_items():
+                problem = string_problem(value)
+                if problem:
+                    raise ExportError(f"{shown(name)} {problem}")
+            cost = export_cost(request.query_params)
+            if cost > self._max_cost:
+                raise ExportError(
+                    f"this export would cost about {cost:,} objects' work; at most "
+                    f"{self._max_cost:,} are allowed: fewer divisions, metrics or a named period"
+                )
+            points = points_for(cost)
+            text = await self._gate.within_deadline(build(request, admission.viewer))
         except ExportError as error:
-            return PlainTextResponse(str(error), 400)
+            quota = await self._gate.settle(admission, points)
+            return PlainTextResponse(str(error), 400, headers=quota.headers())
+        except RequestTimeout as error:
+            quota = await self._gate.settle(admission, points)
+            return PlainTextResponse(str(error), 504, headers=quota.headers())
+        quota = await self._gate.settle(admission, points)
         filename = request.url.path.rsplit("/", 1)[-1]
         return Response(
             text.encode(),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                **quota.headers(),
+            },
         )
 
     async def _compare(self, request: Request, viewer: Viewer) -> str:
@@ -285,6 +316,11 @@ class ExportRoutes:
             raise ExportError("give divisions=CODE,CODE and metrics=CODE,CODE")
         if any(not m.DIVISION_CODE.fullmatch(code) for code in codes):
             raise ExportError("division codes have 6 or 12 digits")
+        if len(codes) > comparison.MAX_COMPARED or len(metrics) > comparison.MAX_METRICS:
+            raise ExportError(
+                f"compare at most {comparison.MAX_COMPARED} divisions on "
+                f"{comparison.MAX_METRICS} metrics at once"
+            )
         period = parse_period(query.get("period"), query.get("from"), query.get("to"))
         return await compare_csv(
             self._sessionmaker, viewer, self._small_group, codes, metrics, period
@@ -316,6 +352,20 @@ class ExportRoutes:
             weights,
             period,
         )
+
+
+def export_cost(query: Mapping[str, str]) -> int:
+    """What an export request costs, in the units and by the model of the GraphQL
+    comparison and ranking it mirrors."""
+    period = period_cost(query.get("period"), is_range=bool(query.get("from")))
+    if "divisions" in query:
+        return comparison_cost(
+            len(_list(query.get("divisions"))), len(_list(query.get("metrics"))), period
+        )
+    metrics = len(_list(query.get("index"))) or (
+        comparison.MAX_METRICS if query.get("indexName") else 1
+    )
+    return ranking_cost(query.get("within"), query.get("level", "county"), metrics, period)
 
 
 def _list(raw: str | None) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -24,8 +24,13 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from db.pii import PersonalDataCipher
-from hub.auth import Keyring, UnknownKeyError, presented_key
-from resolvers.context import Context
+from hub.auth import UnknownKeyError
+from hub.documents import DocumentError, DocumentStore, document_hash, requested_hash
+from hub.gate import Gate, RequestTimeout, TooManyRequests
+from hub.ratelimit import points_for
+from resolvers.context import Context, RequestPolicy
+from resolvers.viewer import Role, Viewer
+from schema.limits import string_problem
 
 __all__ = ["GraphQLEndpoint"]
 
@@ -39,19 +44,39 @@ class _RequestError(Exception):
     """The request cannot be executed; the message tells the caller why."""
 
     def __init__(
-        self, message: str, status: int = 400, headers: Mapping[str, str] | None = None
+        self,
+        message: str,
+        status: int = 400,
+        headers: Mapping[str, str] | None = None,
+        *,
+        code: str = "BAD_USER_INPUT",
     ) -> None:
         super().__init__(message)
         self.status = status
         self.headers = dict(headers or {})
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
 class _Params:
-    query: str
+    query: str | None
     variables: dict[str, Any] | None
     operation_name: str | None
     extensions: dict[str, Any] | None
+    document_id: object = None
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointPolicy:
+    """Per-role rules of the endpoint, from the settings."""
+
+    max_body_bytes: int = 1_000_000
+    introspection_roles: frozenset[str] = frozenset(role.value for role in Role)
+    registered_only_roles: frozenset[str] = frozenset()
+
+    def request_policy(self, viewer: Viewer) -> RequestPolicy:
+        allowed = viewer.role.value in self.introspection_roles
+        return RequestPolicy(introspection=allowed, suggestions=allowed)
 
 
 class GraphQLEndpoint:
@@ -62,17 +87,21 @@ class GraphQLEndpoint:
         schema: strawberry.Schema,
         sessionmaker: async_sessionmaker[AsyncSession],
         cipher: PersonalDataCipher,
-        keyring: Keyring,
+        gate: Gate,
+        documents: DocumentStore,
         *,
         graphiql: bool,
         small_group: int,
+        policy: EndpointPolicy,
     ) -> None:
         self._schema = schema
         self._sessionmaker = sessionmaker
         self._cipher = cipher
-        self._keyring = keyring
+        self._gate = gate
+        self._documents = documents
         self._graphiql = graphiql
         self._small_group = small_group
+        self._policy = policy
 
     async def handle(self, request: Request) -> Response:
         accept = request.headers.get("accept", "")
@@ -91,20 +120,35 @@ class GraphQLEndpoint:
                 media_type="text/plain",
             )
         try:
-            viewer = self._keyring.viewer_for(presented_key(request))
+            admission = await self._gate.admit(request)
         except UnknownKeyError as error:
             return _errors(
                 str(error), "UNAUTHENTICATED", 401, media_type, {"WWW-Authenticate": "Bearer"}
             )
+        except TooManyRequests as error:
+            return _errors(str(error), "RATE_LIMITED", 429, media_type, error.quota.headers())
+        viewer = admission.viewer
+        context = Context(
+            self._sessionmaker,
+            self._cipher,
+            viewer,
+            self._small_group,
+            policy=self._policy.request_policy(viewer),
+        )
         try:
-            params = await _params(request)
-            result = await self._execute(
-                request,
-                params,
-                Context(self._sessionmaker, self._cipher, viewer, self._small_group),
+            params = await self._resolve_document(
+                await _params(request, self._policy.max_body_bytes), viewer
             )
+            result = await self._gate.within_deadline(self._execute(request, params, context))
         except _RequestError as error:
-            return _errors(str(error), "BAD_USER_INPUT", error.status, media_type, error.headers)
+            quota = await self._gate.settle(admission, 1)
+            headers = {**quota.headers(), **error.headers}
+            return _errors(str(error), error.code, error.status, media_type, headers)
+        except RequestTimeout as error:
+            quota = await self._gate.settle(admission, points_for(context.cost))
+            status = 504 if media_type == GRAPHQL_RESPONSE else 200
+            return _errors(str(error), "TIMEOUT", status, media_type, quota.headers())
+        quota = await self._gate.settle(admission, points_for(context.cost))
         body: dict[str, Any] = {}
         if result.errors:
             body["errors"] = [error.formatted for error in result.errors]
@@ -117,7 +161,42 @@ class GraphQLEndpoint:
         if not request_error:
             body["data"] = result.data
         status = 400 if request_error and media_type == GRAPHQL_RESPONSE else 200
-        return _json(body, status, media_type)
+        return _json(body, status, media_type, quota.headers())
+
+    async def _resolve_document(self, params: _Params, viewer: Viewer) -> _Params:
+        """The document to run: the text sent, or the registered one a hash names; and
+        for roles held to registered documents, only a registered one."""
+        try:
+            digest = requested_hash(params.document_id, params.extensions)
+        except DocumentError as error:
+            raise _RequestError(str(error)) from None
+        if digest is None and params.query is None:
+            raise _RequestError("`query` must be a non-empty string holding a GraphQL document")
+        if digest is not None:
+            registered = await self._documents.get(digest)
+            if params.query is not None and document_hash(params.query) != digest:
+                raise _RequestError("the document's SHA-256 is not the hash sent with it")
+            if registered is None and params.query is None:
+                raise _RequestError(
+                    "no document is registered under this hash; register it with "
+                    "`wenming documents add FILE`",
+                    code="PERSISTED_QUERY_NOT_FOUND",
+                )
+            if registered is not None:
+                return replace(params, query=registered)
+        assert params.query is not None
+        if (
+            viewer.role.value in self._policy.registered_only_roles
+            and await self._documents.get(document_hash(params.query)) is None
+        ):
+            raise _RequestError(
+                f"{viewer.role.value} callers may run registered documents only; send the "
+                "hash of one (`documentId` or `extensions.persistedQuery`), or ask the "
+                "hub's operator to register yours",
+                403,
+                code="PERSISTED_QUERY_NOT_FOUND",
+            )
+        return params
 
     async def _execute(self, request: Request, params: _Params, context: Context) -> Any:
         allowed = (
@@ -125,6 +204,7 @@ class GraphQLEndpoint:
             if request.method == "GET"
             else {OperationType.QUERY, OperationType.MUTATION}
         )
+        assert params.query is not None
         try:
             return await self._schema.execute(
                 params.query,
@@ -155,7 +235,41 @@ def _wants_html(accept: str) -> bool:
     return "text/html" in accept.lower()
 
 
-async def _params(request: Request) -> _Params:
+async def _bounded_body(request: Request, max_bytes: int) -> bytes:
+    """The body, refused with 413 as soon as it passes `max_bytes` (whatever
+    Content-Length claims), so a 50 MB upload is never held in memory."""
+    too_large = _RequestError(
+        f"the request body is larger than {max_bytes:,} bytes; send a smaller document "
+        "(or register it as a trusted document and send its id)",
+        413,
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _check_values(value: Any, where: str) -> None:
+    """Strings in variables obey the same bounds as strings written in the document."""
+    if isinstance(value, str):
+        problem = string_problem(value)
+        if problem:
+            raise _RequestError(f"variable {where} {problem}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_values(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_values(item, f"{where}[{index}]")
+
+
+async def _params(request: Request, max_bytes: int) -> _Params:
     if request.method == "GET":
         raw: dict[str, Any] = dict(request.query_params)
         for name in ("variables", "extensions"):
@@ -165,14 +279,14 @@ async def _params(request: Request) -> _Params:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != JSON:
             raise _RequestError(f"send the request as {JSON}", 415)
-        body = await request.body()
+        body = await _bounded_body(request, max_bytes)
         if not body:
             raise _RequestError("the request has no body; send a JSON object with `query`")
         raw = _parse_json(body, "the request body")
         if not isinstance(raw, dict):
             raise _RequestError("the request body must be a JSON object")
     query = raw.get("query")
-    if not isinstance(query, str) or not query.strip():
+    if query is not None and (not isinstance(query, str) or not query.strip()):
         raise _RequestError("`query` must be a non-empty string holding a GraphQL document")
     variables, operation_name, extensions = (
         raw.get("variables"),
@@ -181,11 +295,13 @@ async def _params(request: Request) -> _Params:
     )
     if variables is not None and not isinstance(variables, dict):
         raise _RequestError("`variables` must be a JSON object")
+    for name, value in (variables or {}).items():
+        _check_values(value, f"${name}")
     if operation_name is not None and not isinstance(operation_name, str):
         raise _RequestError("`operationName` must be a string")
     if extensions is not None and not isinstance(extensions, dict):
         raise _RequestError("`extensions` must be a JSON object")
-    return _Params(query, variables, operation_name or None, extensions)
+    return _Params(query, variables, operation_name or None, extensions, raw.get("documentId"))
 
 
 def _parse_json(raw: str | bytes, what: str) -> Any:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from limits import parse_many
 
 __all__ = ["DEV_SECRET", "HubError", "Settings", "SettingsError"]
 
@@ -14,6 +18,22 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///wenming.sqlite3"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_SMALL_GROUP = 5
+ROLES = ("anonymous", "media", "analyst", "county_staff", "province_staff", "admin")
+# Cost points per window (GitHub's model: a request costs at least one point, one more
+# per hundred objects it may return). Several windows are separated by ";".
+DEFAULT_RATE_LIMITS: Mapping[str, str] = {
+    "anonymous": "300/minute;2000/hour",
+    "media": "600/minute;5000/hour",
+    "analyst": "1200/minute;20000/hour",
+    "county_staff": "1200/minute;20000/hour",
+    "province_staff": "1200/minute;20000/hour",
+    "admin": "6000/minute",
+}
+# Who may read the schema by introspection and get "did you mean" hints in production.
+PRODUCTION_INTROSPECTION = frozenset({"analyst", "county_staff", "province_staff", "admin"})
+# A production secret must be hard to guess: 16 characters drawn from few symbols
+# (aaaaaaaaaaaaaaaa) are not.
+MIN_SECRET_BITS = 64
 
 
 class HubError(Exception):
@@ -42,6 +62,13 @@ class Settings:
     api_keys_file: Path | None = None
     small_group: int = DEFAULT_SMALL_GROUP
     sources_file: Path = Path("wenming.toml")
+    max_body_bytes: int = 1_000_000
+    max_cost: int = 50_000
+    request_timeout: float = 10.0
+    rate_limits: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
+    redis_url: str | None = None
+    introspection_roles: frozenset[str] = frozenset(ROLES)
+    registered_only_roles: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -54,6 +81,17 @@ class Settings:
             )
         if secret and len(secret) < 16:
             raise SettingsError("WENMING_SECRET_KEY", "must be at least 16 characters")
+        if production and _entropy_bits(secret) < MIN_SECRET_BITS:
+            raise SettingsError(
+                "WENMING_SECRET_KEY",
+                "is too easy to guess for production; make one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`",
+            )
+        rate_limits = dict(DEFAULT_RATE_LIMITS)
+        for role in ROLES:
+            variable = f"WENMING_RATE_LIMIT_{role.upper()}"
+            if env.get(variable):
+                rate_limits[role] = _rate(env, variable)
         return cls(
             database_url=env.get("WENMING_DATABASE_URL", DEFAULT_DATABASE_URL),
             secret_key=secret or DEV_SECRET,
@@ -71,6 +109,19 @@ class Settings:
             else None,
             small_group=_int(env, "WENMING_SMALL_GROUP", default=DEFAULT_SMALL_GROUP),
             sources_file=Path(env.get("WENMING_SOURCES_FILE") or "wenming.toml"),
+            max_body_bytes=_int(env, "WENMING_MAX_BODY_BYTES", default=1_000_000, minimum=1_000),
+            max_cost=_int(env, "WENMING_MAX_COST", default=50_000, minimum=100),
+            request_timeout=_seconds(env, "WENMING_REQUEST_TIMEOUT", default=10.0),
+            rate_limits=rate_limits,
+            redis_url=env.get("WENMING_REDIS_URL") or None,
+            introspection_roles=_roles(
+                env,
+                "WENMING_INTROSPECTION_ROLES",
+                default=PRODUCTION_INTROSPECTION if production else frozenset(ROLES),
+            ),
+            registered_only_roles=_roles(
+                env, "WENMING_REGISTERED_DOCUMENTS_ONLY", default=frozenset()
+            ),
         )
 
 
@@ -86,11 +137,63 @@ def _bool(env: Mapping[str, str], variable: str, *, default: bool) -> bool:
     raise SettingsError(variable, f"expected true or false, got {raw!r}")
 
 
-def _int(env: Mapping[str, str], variable: str, *, default: int) -> int:
+def _int(env: Mapping[str, str], variable: str, *, default: int, minimum: int = 0) -> int:
     raw = env.get(variable)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise SettingsError(variable, f"expected a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(variable, f"must be at least {minimum}, got {value}")
+    return value
+
+
+def _seconds(env: Mapping[str, str], variable: str, *, default: float) -> float:
+    raw = env.get(variable)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(variable, f"expected seconds, e.g. 10 or 2.5, got {raw!r}") from None
+    if not 0.1 <= value <= 3600:
+        raise SettingsError(variable, "must lie between 0.1 and 3600 seconds")
+    return value
+
+
+def _roles(env: Mapping[str, str], variable: str, *, default: frozenset[str]) -> frozenset[str]:
+    raw = env.get(variable)
+    if raw is None:
+        return default
+    roles = frozenset(part.strip() for part in raw.split(",") if part.strip())
+    unknown = sorted(roles - set(ROLES))
+    if unknown:
+        raise SettingsError(
+            variable, f"unknown role {unknown[0]!r}; roles are {', '.join(ROLES)} (or empty)"
+        )
+    return roles
+
+
+def _rate(env: Mapping[str, str], variable: str) -> str:
+    raw = env[variable].strip()
+    if raw.lower() in {"none", "unlimited"}:
+        return ""
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise SettingsError(
+            variable, f"expected points per window such as 300/minute;2000/hour, got {raw!r}"
+        ) from None
+    return raw
+
+
+def _entropy_bits(secret: str) -> float:
+    """Shannon entropy of the secret's characters times its length: a rough guard
+    against keys typed by hand, not a proof of strength."""
+    if not secret:
+        return 0.0
+    counts = Counter(secret)
+    per_character = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    return per_character * len(secret)

@@ -12,7 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.models import significant_prefix
 from resolvers.paging import ROOT, Page, PageRequest, fetch_pages
 
-__all__ = ["Sort", "contains", "in_division", "ordering", "root_page"]
+__all__ = ["MAX_KEY_DIGITS", "Sort", "contains", "in_division", "ordering", "root_page", "shown"]
+
+# Keys are 64-bit integers in both databases; 18 digits always fit.
+MAX_KEY_DIGITS = 18
+_SHOWN = 40
+
+
+def shown(value: str) -> str:
+    """A caller's value quoted for an error message, cut short: a message must not hand
+    back the 50 KB someone sent."""
+    if len(value) <= _SHOWN:
+        return repr(value)
+    return repr(value[:_SHOWN]) + f"… ({len(value):,} characters)"
 
 
 @dataclass(frozen=True, slots=True)

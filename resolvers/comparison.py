@@ -19,6 +19,9 @@ from resolvers.stats import MetricValue, division_level, metric_values, rank
 from resolvers.viewer import Viewer
 
 __all__ = [
+    "MAX_COMPARED",
+    "MAX_METRICS",
+    "MAX_WEIGHT",
     "SUBJECT_METRICS",
     "Comparison",
     "RankedEntry",
@@ -30,6 +33,12 @@ __all__ = [
 ]
 
 Sessionmaker = async_sessionmaker[AsyncSession]
+
+# One comparison or index holds at most this many divisions and metrics.
+MAX_COMPARED = 50
+MAX_METRICS = 30
+# Weights are relative; a million to one is past any published index.
+MAX_WEIGHT = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,16 @@ from db.pii import PersonalDataCipher
 from resolvers.loaders import Loaders
 from resolvers.viewer import Viewer
 
-__all__ = ["Context"]
+__all__ = ["Context", "RequestPolicy"]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestPolicy:
+    """What the schema may tell this caller about itself: introspection, and the
+    "did you mean" suggestions in errors (both give the schema away)."""
+
+    introspection: bool = True
+    suggestions: bool = True
 
 
 @dataclass
@@ -22,6 +31,9 @@ class Context:
     cipher: PersonalDataCipher
     viewer: Viewer = field(default_factory=Viewer)
     small_group: int = 5
+    policy: RequestPolicy = field(default_factory=RequestPolicy)
+    cost: int = field(default=0, init=False)
+    """The operation's measured cost, set by validation, charged to the caller's budget."""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

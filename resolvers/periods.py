@@ -8,13 +8,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from db.models import PeriodKind
+from resolvers.common import shown
 
-__all__ = ["SHANGHAI", "Period", "PeriodError"]
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "SHANGHAI", "Period", "PeriodError"]
+
+# Statistics begin with the People's Republic and stop well before dates overflow, so a
+# period and the one before it always exist.
+FIRST_YEAR = 1949
+LAST_YEAR = 2100
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
-_YEAR = re.compile(r"(\d{4})")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
+_YEAR = re.compile(r"([0-9]{4})")
+_YEAR_PREFIX = re.compile(r"[0-9]{4}")
 
 
 class PeriodError(ValueError):
@@ -33,10 +40,12 @@ class Period:
     def parse(cls, text: str) -> Period:
         """ "2026-03" (month), "2026-Q1" (quarter), "2026" (year)."""
         text = text.strip()
+        if (match := _YEAR_PREFIX.match(text)) and not FIRST_YEAR <= int(match[0]) <= LAST_YEAR:
+            raise PeriodError(f"{shown(text)}: periods lie between {FIRST_YEAR} and {LAST_YEAR}")
         if match := _MONTH.fullmatch(text):
             year, month = int(match[1]), int(match[2])
             if not 1 <= month <= 12:
-                raise PeriodError(f"{text!r}: months run from 01 to 12")
+                raise PeriodError(f"{shown(text)}: months run from 01 to 12")
             return cls.month(year, month)
         if match := _QUARTER.fullmatch(text):
             year, quarter = int(match[1]), int(match[2])
@@ -45,7 +54,7 @@ class Period:
         if match := _YEAR.fullmatch(text):
             year = int(match[1])
             return cls(PeriodKind.YEAR, date(year, 1, 1), date(year + 1, 1, 1))
-        raise PeriodError(f"{text!r} is not a period: write 2026-03, 2026-Q1 or 2026")
+        raise PeriodError(f"{shown(text)} is not a period: write 2026-03, 2026-Q1 or 2026")
 
     @classmethod
     def month(cls, year: int, month: int) -> Period:
@@ -55,6 +64,8 @@ class Period:
     @classmethod
     def between(cls, first_day: date, last_day: date) -> Period:
         """A custom range, both days included."""
+        if first_day.year < FIRST_YEAR or last_day.year > LAST_YEAR:
+            raise PeriodError(f"a range lies between {FIRST_YEAR} and {LAST_YEAR}")
         if last_day < first_day:
             raise PeriodError(f"the range ends ({last_day}) before it starts ({first_day})")
         return cls(None, first_day, last_day + timedelta(days=1))

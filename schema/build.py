@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter
+from strawberry.extensions import MaxTokensLimiter
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.errors import ErrorCodes
-from schema.limits import ComplexityLimit
+from schema.guard import guard_factory
+from schema.limits import Limits
 from schema.query import Query
+from schema.scalars import SCALARS
 from schema.sites import Center, Institute, Point, PrefectureCenter, Station, SubCenter
 
 __all__ = ["build_schema", "print_sdl"]
@@ -23,19 +26,24 @@ class _Schema(strawberry.Schema):
         only the unexpected ones, so nothing is logged here."""
 
 
-def build_schema() -> strawberry.Schema:
-    return _Schema(
+def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+    limits = limits or Limits()
+    built: list[strawberry.Schema] = []
+    schema = _Schema(
         query=Query,
+        config=StrawberryConfig(scalar_map=SCALARS),
         types=[PrefectureCenter, Center, SubCenter, Institute, Station, Point],
         # Classes, not instances: strawberry makes one per operation, so no state is
         # shared between concurrent requests.
         extensions=[
             ErrorCodes,
-            lambda: AddValidationRules([ComplexityLimit]),
-            lambda: MaxTokensLimiter(max_token_count=5_000),
-            lambda: MaxAliasesLimiter(max_alias_count=30),
+            # Sets the parser's token limit for documents the guard leaves to strawberry.
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+            guard_factory(lambda: built[0]._schema, limits),
         ],
     )
+    built.append(schema)
+    return schema
 
 
 def print_sdl() -> str:

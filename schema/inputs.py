@@ -8,7 +8,7 @@ from datetime import date, datetime
 import strawberry
 
 from db import models as m
-from resolvers.common import Sort
+from resolvers.common import Sort, shown
 from resolvers.households import HouseholdCriteria
 from resolvers.news import MentionRef, StoryCriteria
 from resolvers.orders import OrderCriteria
@@ -57,9 +57,15 @@ __all__ = [
 ]
 
 
+# More hours than anyone could serve in a lifetime.
+MAX_HOURS = 200_000
+
+
 def checked_division_code(code: str | None) -> str | None:
     if code is not None and not m.DIVISION_CODE.fullmatch(code):
-        raise BadUserInput(f'{code!r} is not a division code: use 6 digits (e.g. "522601") or 12')
+        raise BadUserInput(
+            f'{shown(code)} is not a division code: use 6 digits (e.g. "522601") or 12'
+        )
     return code
 
 
@@ -192,6 +198,8 @@ class VolunteerFilter:
     def criteria(self) -> VolunteerCriteria:
         if self.min_star_level is not None and not 1 <= self.min_star_level <= 5:
             raise BadUserInput("`minStarLevel` is between 1 and 5")
+        if self.min_service_hours is not None and not 0 <= self.min_service_hours <= MAX_HOURS:
+            raise BadUserInput(f"`minServiceHours` is between 0 and {MAX_HOURS:,}")
         return VolunteerCriteria(
             division_code=checked_division_code(self.division_code),
             team_id=_optional_id(self.team_id, "Team"),
@@ -427,8 +435,8 @@ class DivisionOrder:
 def _mention(global_id: str) -> MentionRef:
     type_name, key = decode_global_id(global_id)
     target = _MENTION_TARGETS.get(type_name)
-    if target is None or (target is not m.MentionTarget.DIVISION and not key.isdigit()):
-        raise BadUserInput(f"{global_id!r} is not the id of a site, team, project or division")
+    if target is None:
+        raise BadUserInput(f"{shown(global_id)} is not the id of a site, team, project or division")
     return MentionRef(target, key)
 
 

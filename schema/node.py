@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from db import models as m
+from resolvers.common import shown
 from schema.divisions import Division
 from schema.errors import BadUserInput
 from schema.households import Household, PointsBank, PointsEntry, points_account_for
@@ -31,9 +32,9 @@ Resolve = Callable[[Info, Any], Awaitable[Node | None]]
 def decode_id(global_id: str, *expected: str) -> int:
     """The numeric key of a global id of one of the `expected` types."""
     type_name, key = decode_global_id(global_id)
-    if type_name not in expected or not key.isdigit():
+    if type_name not in expected:
         wanted = " or ".join(expected)
-        raise BadUserInput(f"{global_id!r} is not the id of a {wanted}")
+        raise BadUserInput(f"{shown(global_id)} is not the id of a {wanted}")
     return int(key)
 
 
@@ -42,15 +43,13 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
     if type_name == "Division":
         row = await info.context.loaders.row(m.Division.code).load(key)
         return Division.from_row(row) if row else None
-    if not key.isdigit():
-        raise BadUserInput(f"{global_id!r} is not a valid id")
     if type_name in SITE_TYPES:
         site = await info.context.loaders.row(m.Site.id).load(int(key))
         typed = site_from_row(site) if site else None
         return typed if typed is not None and type(typed).__name__ == type_name else None
     resolve = _RESOLVERS.get(type_name)
     if resolve is None:
-        raise BadUserInput(f"{global_id!r} is not a valid id")
+        raise BadUserInput(f"{shown(global_id)} is not a valid id")
     return await resolve(info, int(key))
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from sqlalchemy.orm import InstrumentedAttribute
 
+from resolvers.common import MAX_KEY_DIGITS, shown
 from resolvers.paging import Page, PageRequest
 from resolvers.relations import Relation
 from schema.errors import BadUserInput
@@ -32,6 +34,10 @@ __all__ = [
 
 DEFAULT_FIRST = 20
 MAX_FIRST = 100
+# Far past any list's length, and small enough for every database's integers.
+MAX_OFFSET = 1_000_000_000
+_KEY = re.compile(rf"[0-9]{{1,{MAX_KEY_DIGITS}}}")
+_OFFSET = re.compile(r"[0-9]{1,10}")
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -49,14 +55,16 @@ def encode_global_id(type_name: str, key: object) -> strawberry.ID:
 
 
 def decode_global_id(global_id: str) -> tuple[str, str]:
-    """(type name, key) from a global id; a malformed one is BAD_USER_INPUT."""
+    """(type name, key) from a global id; a malformed one is BAD_USER_INPUT. Every key
+    the hub makes is ASCII digits that fit a 64-bit column (division codes included), so
+    anything else (a 30-digit number, Arabic-Indic digits, a sign) is refused here."""
     try:
         padded = global_id + "=" * (-len(global_id) % 4)
         type_name, _, key = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise BadUserInput(f"{global_id!r} is not a valid id") from None
-    if not type_name or not key:
-        raise BadUserInput(f"{global_id!r} is not a valid id")
+        raise BadUserInput(f"{shown(global_id)} is not a valid id") from None
+    if not type_name.isidentifier() or not _KEY.fullmatch(key):
+        raise BadUserInput(f"{shown(global_id)} is not a valid id")
     return type_name, key
 
 
@@ -67,12 +75,11 @@ def _cursor(offset: int) -> str:
 def _offset(cursor: str) -> int:
     try:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        offset = int(value)
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise BadUserInput(f"{cursor!r} is not a cursor of this list") from None
-    if kind != "offset" or offset < 0:
-        raise BadUserInput(f"{cursor!r} is not a cursor of this list")
-    return offset
+        raise BadUserInput(f"{shown(cursor)} is not a cursor of this list") from None
+    if kind != "offset" or not _OFFSET.fullmatch(value) or int(value) > MAX_OFFSET:
+        raise BadUserInput(f"{shown(cursor)} is not a cursor of this list")
+    return int(value)
 
 
 def page_request(first: int | None, after: str | None, *, cap: int = MAX_FIRST) -> PageRequest:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from db import models as m
 from db.metrics import METRICS, Metric, MetricKind, metric
 from resolvers import comparison
+from resolvers.common import shown
 from resolvers.periods import Period, PeriodError
 from resolvers.stats import MetricValue as MetricValueRow
 from resolvers.stats import lies_below
@@ -35,7 +36,6 @@ __all__ = [
     "saved_indexes",
 ]
 
-MAX_COMPARED = 50
 
 _ROLL_UP = {
     MetricKind.FLOW: "sum of the parts in the period",
@@ -226,10 +226,12 @@ def metrics() -> list[MetricDefinition]:
 async def compare(
     info: Info, division_codes: list[str], metric_codes: list[str], period: PeriodInput
 ) -> list[Comparison]:
-    if not division_codes or len(division_codes) > MAX_COMPARED:
-        raise BadUserInput(f"compare 1 to {MAX_COMPARED} divisions at once")
+    if not division_codes or len(division_codes) > comparison.MAX_COMPARED:
+        raise BadUserInput(f"compare 1 to {comparison.MAX_COMPARED} divisions at once")
     for code in division_codes:
         checked_division_code(code)
+    if not metric_codes or len(metric_codes) > comparison.MAX_METRICS:
+        raise BadUserInput(f"compare on 1 to {comparison.MAX_METRICS} metrics at once")
     chosen = [_metric(code) for code in metric_codes]
     when = period.period()
     found = await comparison.compare(
@@ -311,14 +313,18 @@ async def _weights(
         async with info.context.sessionmaker() as session:
             saved = await session.get(m.RankingIndex, index_name)
         if saved is None:
-            raise BadUserInput(f"no index is saved as {index_name!r}")
+            raise BadUserInput(f"no index is saved as {shown(index_name)}")
         index = [
             IndexWeight(metric=code, weight=weight)
             for code, weight in json.loads(saved.weights).items()
         ]
     assert index is not None
-    if not index or any(item.weight <= 0 for item in index):
-        raise BadUserInput("an index needs metrics with positive weights")
+    if len(index) > comparison.MAX_METRICS:
+        raise BadUserInput(f"an index holds at most {comparison.MAX_METRICS} metrics")
+    if not index or any(not 0 < item.weight <= comparison.MAX_WEIGHT for item in index):
+        raise BadUserInput(
+            f"an index needs metrics with weights above 0 and up to {comparison.MAX_WEIGHT:,}"
+        )
     return [comparison.Weighted(_metric(item.metric), item.weight) for item in index]
 
 

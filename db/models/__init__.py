@@ -1,6 +1,7 @@
 """Every table of the hub, one module per aggregate; importing this registers them all."""
 
 from db.models.divisions import DIVISION_CODE, Division, DivisionLevel, significant_prefix
+from db.models.documents import TrustedDocument
 from db.models.households import CreditRating, HonourLevel, Household, HouseholdHonour
 from db.models.news import Mention, MentionTarget, NewsFeed, NewsStory, StorySource
 from db.models.orders import MenuItem, OrderEvent, OrderEventKind, OrderStatus, ServiceOrder
@@ -62,6 +63,7 @@ __all__ = [
     "Team",
     "TeamKind",
     "TeamMembership",
+    "TrustedDocument",
     "Volunteer",
     "VolunteerRegistration",
     "activity_teams",
