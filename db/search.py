@@ -74,13 +74,14 @@ def tokens(text_: str) -> list[str]:
 def _phrases(query: str) -> list[list[str]]:
     """Each word of a query as a phrase of tokens (without the lone last characters,
     which only stand for themselves at the end of a run)."""
-    phrases = []
+    phrases: dict[tuple[str, ...], None] = {}
     for run in _RUN.findall(simplified(query).lower()):
         if run.isascii() or len(run) == 1:
-            phrases.append([run])
+            phrases[(run,)] = None
         else:
-            phrases.append([run[index : index + 2] for index in range(len(run) - 1)])
-    return phrases
+            phrases[tuple(run[index : index + 2] for index in range(len(run) - 1))] = None
+    # A word repeated asks nothing more: the query's plan does not grow with repeats.
+    return [list(phrase) for phrase in phrases]
 
 
 def search_scores(query: str, dialect: str) -> Subquery | None:

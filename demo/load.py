@@ -34,9 +34,12 @@ from connectors.volunteers.registry import RegistryExportConnector
 from db import models as m
 from db.base import Base, table_of
 from db.bulk import insert_rows, reset_sequences, upsert_rows
+from db.documents import register_documents
+from db.engine import create_sessionmaker
 from db.pii import PersonalDataCipher
 from db.rollup import refresh_rollup
 from demo.county_app import CountyApp, serve
+from demo.documents import README_DOCUMENTS
 from demo.generator import DemoOptions, generate_places
 from demo.news_pages import FORMS, PROVINCIAL, place_pages, provincial_pages
 from demo.news_site import NewsSite
@@ -100,6 +103,7 @@ async def _load(
     await _sync(engine, cipher, sources.places, options.reference)
     await _news(engine, sources.places)
     await refresh_rollup(engine)
+    await register_documents(create_sessionmaker(engine), README_DOCUMENTS.items())
     return await _counts(engine)
 
 

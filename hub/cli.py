@@ -7,7 +7,7 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from connectors.sync import StreamResult
 from db import migrate
 from db.base import table_of
 from db.bulk import delete_all, upsert_rows
-from db.engine import create_engine, create_sessionmaker
+from db.engine import create_engine
 from db.errors import StorageError
 from db.models import Division, DivisionLevel, RankingIndex, SyncStatus
 from db.pii import PersonalDataCipher
@@ -30,6 +30,8 @@ from db.rollup import refresh_rollup
 from demo.generator import DEFAULT_SCALE, DEFAULT_SEED, DemoOptions
 from demo.load import DemoAlreadyLoadedError, load_demo
 from hub.auth import key_digest, new_key
+from hub.database import with_database
+from hub.document_commands import add_documents, list_documents
 from hub.export import (
     ExportError,
     compare_csv,
@@ -149,6 +151,19 @@ def _parser() -> argparse.ArgumentParser:
     save.add_argument("--weight", nargs="+", required=True, metavar="METRIC=WEIGHT")
     save.add_argument("--description")
     save.set_defaults(handler=_save_index)
+
+    documents = commands.add_parser(
+        "documents", help="trusted documents: GraphQL operations registered by hash"
+    )
+    document_commands = documents.add_subparsers(required=True, metavar="ACTION")
+    add = document_commands.add_parser(
+        "add", help="register each FILE (one GraphQL document) after checking it"
+    )
+    add.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    add.set_defaults(handler=add_documents)
+    document_commands.add_parser("list", help="the registered documents").set_defaults(
+        handler=list_documents
+    )
 
     divisions = commands.add_parser("divisions", help="division codes")
     division_commands = divisions.add_subparsers(required=True, metavar="ACTION")
@@ -319,7 +334,7 @@ def _export_compare(settings: Settings, arguments: argparse.Namespace) -> int:
             period,
         )
 
-    sys.stdout.write(_with_database(settings, run))
+    sys.stdout.write(with_database(settings, run))
     return 0
 
 
@@ -340,7 +355,7 @@ def _export_ranking(settings: Settings, arguments: argparse.Namespace) -> int:
             period,
         )
 
-    sys.stdout.write(_with_database(settings, run))
+    sys.stdout.write(with_database(settings, run))
     return 0
 
 
@@ -369,19 +384,8 @@ def _save_index(settings: Settings, arguments: argparse.Namespace) -> int:
             )
         return f"index {arguments.name!r} saved: {weights}\n"
 
-    sys.stderr.write(_with_database(settings, run))
+    sys.stderr.write(with_database(settings, run))
     return 0
-
-
-def _with_database(settings: Settings, work: Callable[[Sessionmaker], Awaitable[str]]) -> str:
-    async def run() -> str:
-        engine = create_engine(settings.database_url)
-        try:
-            return await work(create_sessionmaker(engine))
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
 
 
 def _set_populations(settings: Settings, arguments: argparse.Namespace) -> int:

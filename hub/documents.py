@@ -4,26 +4,15 @@ clients may send by hash — Apollo's `extensions.persistedQuery.sha256Hash` or 
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db import models as m
+from db.documents import document_hash, find_document
 from hub.settings import HubError
 
-__all__ = [
-    "DocumentError",
-    "DocumentStore",
-    "Registered",
-    "document_hash",
-    "requested_hash",
-]
+__all__ = ["DocumentError", "DocumentStore", "document_hash", "requested_hash"]
 
 _HEX = re.compile(r"[0-9a-f]{64}")
 # Known documents never change (the hash is the text); a bounded cache of them spares
@@ -33,17 +22,6 @@ _CACHED = 4_096
 
 class DocumentError(HubError):
     """A document cannot be registered or a hash sent for one cannot be used."""
-
-
-@dataclass(frozen=True, slots=True)
-class Registered:
-    sha256: str
-    name: str
-    added: bool
-
-
-def document_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def requested_hash(document_id: object, extensions: dict[str, Any] | None) -> str | None:
@@ -56,17 +34,17 @@ def requested_hash(document_id: object, extensions: dict[str, Any] | None) -> st
         persisted = (extensions or {}).get("persistedQuery")
         if persisted is None:
             return None
-        digest = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
-        if not isinstance(digest, str):
+        sent = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+        if not isinstance(sent, str):
             raise DocumentError("`extensions.persistedQuery.sha256Hash` must be a string")
-        digest = digest.lower()
+        digest = sent.lower()
     if not _HEX.fullmatch(digest):
         raise DocumentError("a document hash is 64 hexadecimal digits (SHA-256)")
     return digest
 
 
 class DocumentStore:
-    """The registered documents in the hub's database."""
+    """The registered documents, with the ones found kept in memory."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self._sessionmaker = sessionmaker
@@ -76,37 +54,9 @@ class DocumentStore:
         body = self._known.get(sha256)
         if body is not None:
             return body
-        async with self._sessionmaker() as session:
-            body = await session.scalar(
-                select(m.TrustedDocument.body).where(m.TrustedDocument.sha256 == sha256)
-            )
+        body = await find_document(self._sessionmaker, sha256)
         if body is not None:
             if len(self._known) >= _CACHED:
                 self._known.pop(next(iter(self._known)))
             self._known[sha256] = body
         return body
-
-    async def add(self, documents: Iterable[tuple[str, str]]) -> list[Registered]:
-        """Register (name, text) pairs; a text registered before is kept as it was."""
-        registered = []
-        async with self._sessionmaker() as session, session.begin():
-            for name, text in documents:
-                if not text.strip():
-                    raise DocumentError(f"{name} holds no GraphQL document")
-                digest = document_hash(text)
-                known = await session.get(m.TrustedDocument, digest)
-                if known is None:
-                    session.add(
-                        m.TrustedDocument(
-                            sha256=digest, name=name[:200], body=text, added_at=datetime.now(UTC)
-                        )
-                    )
-                registered.append(Registered(digest, name, known is None))
-        return registered
-
-    async def all(self) -> list[m.TrustedDocument]:
-        async with self._sessionmaker() as session:
-            rows = await session.scalars(
-                select(m.TrustedDocument).order_by(m.TrustedDocument.added_at)
-            )
-            return list(rows)

@@ -12,10 +12,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.models import significant_prefix
 from resolvers.paging import ROOT, Page, PageRequest, fetch_pages
 
-__all__ = ["MAX_KEY_DIGITS", "Sort", "contains", "in_division", "ordering", "root_page", "shown"]
+__all__ = [
+    "MAX_KEY",
+    "MAX_KEY_DIGITS",
+    "Sort",
+    "contains",
+    "in_division",
+    "ordering",
+    "root_page",
+    "shown",
+]
 
-# Keys are 64-bit integers in both databases; 18 digits always fit.
-MAX_KEY_DIGITS = 18
+# Row keys are 32-bit integers in both databases; the longest key of a global id is a
+# village's 12-digit division code.
+MAX_KEY = 2**31 - 1
+MAX_KEY_DIGITS = 12
 _SHOWN = 40
 
 

@@ -18,7 +18,8 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import MaybeNullValidationRule, OneOfInputValidationRule
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from resolvers.context import Context, RequestPolicy
 from schema.limits import Limits, Measure, measure
@@ -55,7 +56,7 @@ class Guard(SchemaExtension):
             errors, cost = self._checker.validate(
                 context.query or "",
                 document,
-                context.provided_operation_name,
+                context.operation_name,
                 context.variables,
                 introspection=policy.introspection,
                 suggestions=policy.suggestions,

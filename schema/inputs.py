@@ -29,7 +29,7 @@ from schema.enums import (
 )
 from schema.errors import BadUserInput
 from schema.node import SITE_TYPES, decode_id
-from schema.relay import decode_global_id
+from schema.relay import decode_global_id, row_key
 
 __all__ = [
     "ActivityFilter",
@@ -57,6 +57,9 @@ __all__ = [
 ]
 
 
+# A search is a few words; every word is one more condition on the index.
+MAX_SEARCH_CHARACTERS = 200
+MAX_SEARCH_WORDS = 16
 # More hours than anyone could serve in a lifetime.
 MAX_HOURS = 200_000
 
@@ -391,8 +394,17 @@ class StoryFilter:
     feed_id: strawberry.ID | None = None
 
     def criteria(self) -> StoryCriteria:
+        search = (self.search or "").strip() or None
+        if search is not None:
+            if len(search) > MAX_SEARCH_CHARACTERS:
+                raise BadUserInput(
+                    f"`filter.search` is {len(search):,} characters long; search with at most "
+                    f"{MAX_SEARCH_CHARACTERS} (a few words)"
+                )
+            if len(set(search.split())) > MAX_SEARCH_WORDS:
+                raise BadUserInput(f"`filter.search` holds more than {MAX_SEARCH_WORDS} words")
         return StoryCriteria(
-            search=(self.search or "").strip() or None,
+            search=search,
             mentions=tuple(_mention(global_id) for global_id in self.mentions or ()),
             division_code=checked_division_code(self.division_code),
             published_after=self.published_after,
@@ -437,6 +449,8 @@ def _mention(global_id: str) -> MentionRef:
     target = _MENTION_TARGETS.get(type_name)
     if target is None:
         raise BadUserInput(f"{shown(global_id)} is not the id of a site, team, project or division")
+    if target is not m.MentionTarget.DIVISION:
+        row_key(global_id, key)
     return MentionRef(target, key)
 
 

@@ -265,8 +265,8 @@ class _Measurer:
             for item in value.values:
                 self._strings(item)
         elif isinstance(value, ObjectValueNode):
-            for item in value.fields:
-                self._strings(item.value)
+            for object_field in value.fields:
+                self._strings(object_field.value)
 
 
 def _page_size(arguments: Mapping[str, Any], returns: GraphQLOutputType | None) -> int:

@@ -14,9 +14,9 @@ from schema.households import Household, PointsBank, PointsEntry, points_account
 from schema.info import Info
 from schema.news import NewsFeed, NewsStory
 from schema.orders import MenuItem, ServiceOrder
-from schema.permissions import require_county, require_staff
+from schema.permissions import require_county, require_found, require_staff
 from schema.projects import Activity, Project
-from schema.relay import Node, decode_global_id
+from schema.relay import Node, decode_global_id, row_key
 from schema.sites import Platform, site_from_row
 from schema.sync import QuarantinedRecord, SyncRun
 from schema.teams import Team
@@ -35,7 +35,7 @@ def decode_id(global_id: str, *expected: str) -> int:
     if type_name not in expected:
         wanted = " or ".join(expected)
         raise BadUserInput(f"{shown(global_id)} is not the id of a {wanted}")
-    return int(key)
+    return row_key(global_id, key)
 
 
 async def resolve_node(info: Info, global_id: str) -> Node | None:
@@ -44,13 +44,13 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         row = await info.context.loaders.row(m.Division.code).load(key)
         return Division.from_row(row) if row else None
     if type_name in SITE_TYPES:
-        site = await info.context.loaders.row(m.Site.id).load(int(key))
+        site = await info.context.loaders.row(m.Site.id).load(row_key(global_id, key))
         typed = site_from_row(site) if site else None
         return typed if typed is not None and type(typed).__name__ == type_name else None
     resolve = _RESOLVERS.get(type_name)
     if resolve is None:
         raise BadUserInput(f"{shown(global_id)} is not a valid id")
-    return await resolve(info, int(key))
+    return await resolve(info, row_key(global_id, key))
 
 
 def _plain(column: Any, adapt: Callable[[Any], Node]) -> Resolve:
@@ -71,13 +71,18 @@ async def _household(info: Info, key: int) -> Node | None:
     return Household.from_row(row, info) if row else None
 
 
+_LEDGER = "a household's points ledger"
+
+
 async def _points_account(info: Info, key: int) -> Node | None:
     row = await info.context.loaders.row(m.PointsAccount.id).load(key)
+    require_found(info.context.viewer, row is not None, _LEDGER)
     return await points_account_for(info, row) if row else None
 
 
 async def _points_entry(info: Info, key: int) -> Node | None:
     entry = await info.context.loaders.row(m.PointsEntry.id).load(key)
+    require_found(info.context.viewer, entry is not None, _LEDGER)
     if entry is None:
         return None
     await _points_account(info, entry.account_id)
@@ -87,6 +92,7 @@ async def _points_entry(info: Info, key: int) -> Node | None:
 async def _sync_run(info: Info, key: int) -> Node | None:
     require_staff(info.context.viewer, "a sync run")
     row = await info.context.loaders.row(m.SyncRun.id).load(key)
+    require_found(info.context.viewer, row is not None, "this sync run")
     if row is None:
         return None
     require_county(info.context.viewer, row.county_code or "", "this sync run")
@@ -96,6 +102,7 @@ async def _sync_run(info: Info, key: int) -> Node | None:
 async def _quarantined(info: Info, key: int) -> Node | None:
     require_staff(info.context.viewer, "a quarantined record")
     row = await info.context.loaders.row(m.QuarantinedRecord.id).load(key)
+    require_found(info.context.viewer, row is not None, "this quarantined record")
     if row is None:
         return None
     require_county(info.context.viewer, row.county_code or "", "this quarantined record")

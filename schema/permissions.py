@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from db import models as m
 from db.pii import PersonalDataCipher
-from resolvers.viewer import Viewer
+from resolvers.viewer import Role, Viewer
 from schema.errors import Forbidden
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "household_personal",
     "mask_name",
     "require_county",
+    "require_found",
     "require_staff",
     "volunteer_personal",
 ]
@@ -72,6 +73,15 @@ def household_personal(viewer: Viewer, row: m.Household) -> HouseholdPersonal:
 def require_county(viewer: Viewer, county_code: str, what: str) -> None:
     """Refuse (FORBIDDEN) unless the viewer's scope covers `county_code`."""
     if not viewer.covers_county(county_code):
+        raise Forbidden(what)
+
+
+def require_found(viewer: Viewer, found: bool, what: str) -> None:
+    """An id of a restricted kind that names nothing is FORBIDDEN, as one of another
+    county's is: otherwise the boundary between FORBIDDEN and null counts the passbooks
+    and ledger entries of every county. Only a viewer who sees all (admin) learns that
+    nothing is there."""
+    if not found and viewer.role is not Role.ADMIN:
         raise Forbidden(what)
 
 

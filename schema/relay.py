@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from sqlalchemy.orm import InstrumentedAttribute
 
-from resolvers.common import MAX_KEY_DIGITS, shown
+from resolvers.common import MAX_KEY, MAX_KEY_DIGITS, shown
 from resolvers.paging import Page, PageRequest
 from resolvers.relations import Relation
 from schema.errors import BadUserInput
@@ -30,6 +30,7 @@ __all__ = [
     "page_request",
     "related",
     "related_page",
+    "row_key",
 ]
 
 DEFAULT_FIRST = 20
@@ -66,6 +67,14 @@ def decode_global_id(global_id: str) -> tuple[str, str]:
     if not type_name.isidentifier() or not _KEY.fullmatch(key):
         raise BadUserInput(f"{shown(global_id)} is not a valid id")
     return type_name, key
+
+
+def row_key(global_id: str, key: str) -> int:
+    """The row key of a global id's key part, refused if no row could have it."""
+    value = int(key)
+    if value > MAX_KEY:
+        raise BadUserInput(f"{shown(global_id)} is not a valid id")
+    return value
 
 
 def _cursor(offset: int) -> str:

@@ -43,6 +43,8 @@ _ID_TYPES = ("Volunteer", "Team", "Site", "Station", "PointsAccount", "Division"
 HOSTILE: dict[str, list[Any]] = {
     "ID": [
         *(_gid(f"{name}:{HUGE}") for name in _ID_TYPES),
+        *(_gid(f"{name}:{2**31}") for name in _ID_TYPES),
+        _gid(f"Division:{10**12}"),
         _gid("Volunteer:١٢٣"),
         _gid("Team:-1"),
         _gid("Team:1\x00"),
@@ -137,8 +139,9 @@ def _is_list(type_: GraphQLInputType) -> bool:
     return isinstance(type_, GraphQLList)
 
 
-QUERY = build_schema()._schema.query_type
-assert QUERY is not None
+_QUERY = build_schema()._schema.query_type
+assert _QUERY is not None
+QUERY = _QUERY
 
 
 def probes() -> list[Probe]:
