@@ -15,7 +15,10 @@ from schema.query import Query
 from schema.scalars import SCALARS
 from schema.sites import Center, Institute, Point, PrefectureCenter, Station, SubCenter
 
-__all__ = ["build_schema", "print_sdl"]
+__all__ = ["SCHEMA_TYPES", "build_schema", "print_sdl"]
+
+# Types no root field names but that the schema must know: the sites behind `Site`.
+SCHEMA_TYPES = [PrefectureCenter, Center, SubCenter, Institute, Station, Point]
 
 
 class _Schema(strawberry.Schema):
@@ -32,7 +35,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     schema = _Schema(
         query=Query,
         config=StrawberryConfig(scalar_map=SCALARS),
-        types=[PrefectureCenter, Center, SubCenter, Institute, Station, Point],
+        types=SCHEMA_TYPES,
         # Classes, not instances: strawberry makes one per operation, so no state is
         # shared between concurrent requests.
         extensions=[

@@ -61,7 +61,8 @@ class Guard(SchemaExtension):
                 introspection=policy.introspection,
                 suggestions=policy.suggestions,
             )
-            if isinstance(viewer_context, Context):
+            if isinstance(viewer_context, Context) and not errors:
+                # A refused document did no work: only one that runs is charged its cost.
                 viewer_context.cost = cost
             # A list, even empty, tells strawberry that validation has been done.
             context.pre_execution_errors = list(errors)

@@ -53,6 +53,9 @@ __all__ = [
 MAX_STRING = 1_000
 # Past this every figure is "too much" already; saturating keeps the arithmetic small.
 _CEILING = 10**12
+# Fields and fragment spreads nested deeper than this are refused before the measure
+# goes on, so that measuring needs a bounded stack whatever the document.
+MAX_NESTING = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,11 @@ class Limits:
 
     max_depth: int = 12
     max_cost: int = 50_000
+    # Selections written in the document, and times one name may be asked for in one
+    # selection set: graphql-core compares every pair of same-named fields, so a
+    # document of 20 KB that repeats one field a thousand times held the event loop 1 s.
+    max_selections: int = 1_000
+    max_repeats: int = 10
     max_aliases: int = 30
     max_directives: int = 50
     max_tokens: int = 5_000
@@ -78,12 +86,23 @@ class Measure:
     aliases: int = 0
     directives: int = 0
     visits: int = 0
+    repeats: int = 0
     problems: list[str] = field(default_factory=list)
 
     def refusal(self, limits: Limits) -> str | None:
         """Why the operation is refused, in the caller's terms, or None."""
         if self.problems:
             return self.problems[0]
+        if self.visits > limits.max_selections:
+            return (
+                f"the query has {self.visits:,} selections; at most {limits.max_selections:,} "
+                "are allowed"
+            )
+        if self.repeats > limits.max_repeats:
+            return (
+                f"the query asks for one field {self.repeats:,} times in one place; at most "
+                f"{limits.max_repeats} are allowed (use aliases for different arguments)"
+            )
         if self.depth > limits.max_depth:
             return (
                 f"the query nests {self.depth} levels deep; at most {limits.max_depth} are allowed"
@@ -136,12 +155,18 @@ class _Shape:
     cost: int = 0
     aliases: int = 0
     directives: int = 0
+    # Response names of this selection set's own fields (fragments' included), counted.
+    names: dict[str, int] = field(default_factory=dict)
 
-    def add(self, other: _Shape, times: int = 1) -> None:
-        self.cost = _cap(self.cost + _cap(other.cost * times))
+    def add(self, other: _Shape) -> None:
+        """Merge what lies beside this in one selection set (a fragment, or a field's
+        measure without its name)."""
+        self.cost = _cap(self.cost + other.cost)
         self.aliases = _cap(self.aliases + other.aliases)
         self.directives = _cap(self.directives + other.directives)
         self.depth = max(self.depth, other.depth)
+        for name, count in other.names.items():
+            self.names[name] = _cap(self.names.get(name, 0) + count)
 
 
 class _Measurer:
@@ -164,6 +189,8 @@ class _Measurer:
         ]
         self._memo: dict[str, _Shape] = {}
         self._open: set[str] = set()
+        self._nesting = 0
+        self._too_deep = False
         self._result = Measure()
 
     def operation(self, name: str | None) -> Measure:
@@ -179,7 +206,8 @@ class _Measurer:
                 self._strings(definition.default_value)
         shape = self._selections(operation.selection_set, root)
         shape.directives += len(operation.directives or ())
-        self._result.depth = shape.depth
+        # Nesting past MAX_NESTING (fragments included) counts as that deep at least.
+        self._result.depth = max(shape.depth, MAX_NESTING + 1 if self._too_deep else 0)
         self._result.cost = shape.cost
         self._result.aliases = shape.aliases
         self._result.directives = shape.directives
@@ -191,6 +219,21 @@ class _Measurer:
         shape = _Shape()
         if selection_set is None:
             return shape
+        if self._nesting >= MAX_NESTING:
+            self._too_deep = True
+            return shape
+        self._nesting += 1
+        try:
+            self._selection_set(selection_set, parent, shape)
+        finally:
+            self._nesting -= 1
+        if shape.names:
+            self._result.repeats = max(self._result.repeats, *shape.names.values())
+        return shape
+
+    def _selection_set(
+        self, selection_set: SelectionSetNode, parent: GraphQLNamedType | None, shape: _Shape
+    ) -> None:
         for selection in selection_set.selections:
             self._result.visits += 1
             shape.directives += len(selection.directives or ())
@@ -199,6 +242,8 @@ class _Measurer:
                     self._strings(argument.value)
             if isinstance(selection, FieldNode):
                 shape.add(self._field(selection, parent))
+                name = (selection.alias or selection.name).value
+                shape.names[name] = shape.names.get(name, 0) + 1
             elif isinstance(selection, InlineFragmentNode):
                 condition = (
                     self._schema.get_type(selection.type_condition.name.value)
@@ -208,7 +253,6 @@ class _Measurer:
                 shape.add(self._selections(selection.selection_set, condition))
             elif isinstance(selection, FragmentSpreadNode):
                 shape.add(self._fragment(selection.name.value))
-        return shape
 
     def _fragment(self, name: str) -> _Shape:
         if name in self._memo:

@@ -266,3 +266,19 @@ async def test_requests_fail_within_the_deadline_when_the_database_is_frozen(
     assert response.status_code == 504
     assert response.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
     assert time.monotonic() - started < 3
+
+
+async def test_a_refused_document_costs_one_point(demo_engine: AsyncEngine) -> None:
+    app = hub_app(demo_engine, rate_limits={"anonymous": "100/minute"})
+    bomb = (
+        "{ "
+        + " ".join(
+            f"a{i}: volunteers(first: 100) {{ edges {{ node {{ teams {{ members(first: 100) {{ totalCount }} }} }} }} }}"
+            for i in range(30)
+        )
+        + " }"
+    )
+    async with _client(app) as client:
+        response = await client.post("/graphql", json={"query": bomb})
+    assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert response.headers["RateLimit"].startswith('"minute";r=99;')
