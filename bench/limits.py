@@ -88,8 +88,17 @@ async def run(url: str, runs: int) -> None:
     limits = Limits()
     graphql_schema = build_schema()._schema
     worst = worst_fragments(limits.max_tokens)
+    # The dearest document the limits let through to graphql-core: same-named fields at
+    # the repeat limit, nested, up to the selection limit.
+    names = ("code", "nameZh", "isRatio", "description", "unit", "rollsUpAs", "nameEn")
+    inner = " ".join(name for name in names for _ in range(limits.max_repeats))
+    repeated = "{ " + f"metrics {{ {inner} }} " * limits.max_repeats + "}"
     print(f"machine pace: {pace():.2f} s per 10 M additions")
-    for label, text in (("CountyTree", COUNTY_TREE), ("worst fragment shape", worst)):
+    for label, text in (
+        ("CountyTree", COUNTY_TREE),
+        ("worst fragment shape (refused)", worst),
+        ("same-named fields at the limits", repeated),
+    ):
         document = parse(text, max_tokens=limits.max_tokens)
         found = measure(graphql_schema, document, None, introspection=False)
         measured = _timed(
@@ -104,9 +113,10 @@ async def run(url: str, runs: int) -> None:
             ),
             runs,
         )
+        refusal = found.refusal(limits)
         print(
             f"{label}: {_tokens(text):,} tokens, {found.visits:,} selections visited, "
-            f"cost {found.cost:,}"
+            f"cost {found.cost:,}; {'refused: ' + refusal if refusal else 'accepted'}"
         )
         print(f"  measure (uncached)     {summary(measured)}")
         print(f"  graphql-core validate  {summary(validated)}")
