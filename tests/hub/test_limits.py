@@ -324,3 +324,33 @@ async def test_documents_that_would_make_validation_quadratic_are_refused(
     errors = await _errors(client, document)
     assert [error["extensions"]["code"] for error in errors] == ["QUERY_TOO_COMPLEX"]
     assert words in errors[0]["message"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "divisions=522601&metrics=activities&from=0001-01-01&to=9999-12-31",
+        "divisions=522601&metrics=activities&period=9999-Q4",
+        "divisions=522601&metrics=activities&period=0001-01",
+        "divisions=522601&metrics=activities&from=2026-01-01&to=2026-13-40",
+        "divisions=" + ",".join(str(520100 + i) for i in range(60)) + "&metrics=activities&period=2026",
+        "divisions=522601&metrics=" + "x" * 5_000 + "&period=2026",
+        "divisions=522601&metrics=activities&period=2026%00",
+    ],
+)
+async def test_exports_answer_bad_input_with_400(client: httpx.AsyncClient, query: str) -> None:
+    response = await client.get(f"/export/compare.csv?{query}")
+    assert response.status_code == 400
+    assert len(response.text) < 600
+
+
+async def test_an_export_of_a_province_by_day_ranges_is_refused_for_its_cost(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get(
+        "/export/ranking.csv?within=520000&level=village&index="
+        + ",".join(f"activities:{i + 1}" for i in range(20))
+        + "&from=2026-01-01&to=2026-01-09"
+    )
+    assert response.status_code == 400
+    assert "cost" in response.text
