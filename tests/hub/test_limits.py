@@ -333,7 +333,9 @@ async def test_documents_that_would_make_validation_quadratic_are_refused(
         "divisions=522601&metrics=activities&period=9999-Q4",
         "divisions=522601&metrics=activities&period=0001-01",
         "divisions=522601&metrics=activities&from=2026-01-01&to=2026-13-40",
-        "divisions=" + ",".join(str(520100 + i) for i in range(60)) + "&metrics=activities&period=2026",
+        "divisions="
+        + ",".join(str(520100 + i) for i in range(60))
+        + "&metrics=activities&period=2026",
         "divisions=522601&metrics=" + "x" * 5_000 + "&period=2026",
         "divisions=522601&metrics=activities&period=2026%00",
     ],
