@@ -282,3 +282,58 @@ async def test_a_refused_document_costs_one_point(demo_engine: AsyncEngine) -> N
         response = await client.post("/graphql", json={"query": bomb})
     assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     assert response.headers["RateLimit"].startswith('"minute";r=99;')
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_the_served_hub_reads_its_keys_again_on_sighup(tmp_path: Path) -> None:
+    """SIGHUP's default would end the process; the hub takes it as "read the keys"."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    keys = tmp_path / "keys.toml"
+    _keys_file(keys, "paper")
+    port = _free_port()
+    database = tmp_path / "hub.sqlite3"
+    env = {
+        **os.environ,
+        "WENMING_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "WENMING_API_KEYS_FILE": str(keys),
+        "WENMING_PORT": str(port),
+    }
+    command = [str(Path(sys.executable).with_name("wenming"))]
+    subprocess.run([*command, "migrate"], env=env, check=True, capture_output=True)
+    server = subprocess.Popen(
+        [*command, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}/graphql"
+
+    def status(key: str) -> int:
+        return httpx.post(
+            url, json=TYPENAME, headers={"Authorization": f"Bearer {key}"}, timeout=5
+        ).status_code
+
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert status("paper-secret") == 200
+        _keys_file(keys, "radio")
+        server.send_signal(signal.SIGHUP)
+        time.sleep(0.3)
+        assert server.poll() is None
+        assert status("radio-secret") == 200
+        assert status("paper-secret") == 401
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
