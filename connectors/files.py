@@ -3,11 +3,14 @@ of rows keyed by their (cleaned) headers, with the row number a clerk sees."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile, ZipFile
 
 from connectors.errors import SourceFormatError
 from connectors.normalise import header_key
@@ -17,9 +20,16 @@ __all__ = ["file_digest", "read_table"]
 
 def file_digest(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    try:
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except FileNotFoundError:
+        raise SourceFormatError(
+            str(path), "does not exist; check the path in wenming.toml"
+        ) from None
+    except OSError as error:
+        raise SourceFormatError(str(path), f"cannot be read ({error.strerror})") from None
     return digest.hexdigest()
 
 
@@ -69,18 +79,86 @@ def read_table(
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    """Rows of a CSV (or Excel's tab-separated "Unicode text"). The last row is held
+    back until the file is known to end whole: a file cut off mid-row or mid-character
+    (a copy or download stopped part way) is refused, never read as a shorter register."""
     encoding = _sniff_encoding(path)
+    size = path.stat().st_size
+    with path.open("rb") as raw:
+        raw.seek(max(size - 1, 0))
+        ends_with_newline = raw.read(1) in {b"\n", b"\r"}
+    held: tuple[int, list[Any]] | None = None
+    width = 0
+    number = 0
     try:
         with path.open(encoding=encoding, newline="") as handle:
-            yield from enumerate(csv.reader(handle), start=1)
-    except UnicodeDecodeError:
-        raise SourceFormatError(str(path), f"is not valid {encoding} text throughout") from None
+            first = handle.readline()
+            delimiter = "\t" if "\t" in first and "," not in first else ","
+            handle.seek(0)
+            for number, cells in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
+                if held is not None:
+                    yield held
+                width = width or len(cells)
+                held = (number, cells)
+    except UnicodeDecodeError as error:
+        raise SourceFormatError(str(path), _decoding_problem(path, encoding, error)) from None
+    except csv.Error as error:
+        raise SourceFormatError(
+            str(path), f"row {number + 1} cannot be read as CSV ({error}); export the file again"
+        ) from None
+    if held is not None:
+        number, cells = held
+        if not ends_with_newline and number > 1 and len(cells) < width:
+            raise SourceFormatError(
+                str(path),
+                f"ends in the middle of row {number} ({len(cells)} of {width} columns): the "
+                "file was cut off; copy or export it again in full",
+            )
+        yield held
+
+
+def _decoding_problem(path: Path, encoding: str, error: UnicodeDecodeError) -> str:
+    """What was wrong with the bytes, in words: a cut at the end, or another encoding."""
+    size = path.stat().st_size
+    with path.open("rb") as raw:
+        raw.seek(max(size - 8, 0))
+        tail = raw.read()
+    if _cut_short(tail, encoding):
+        return (
+            f"ends in the middle of a character (at byte {size:,}): the file was cut off; "
+            "copy or export it again in full"
+        )
+    name = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16"}.get(encoding, encoding.upper())
+    return (
+        f"is not {name} text throughout ({error.reason}); save it as CSV UTF-8, GB18030/GBK, "
+        "or Excel's Unicode text (UTF-16 with its byte-order mark)"
+    )
+
+
+def _cut_short(tail: bytes, encoding: str) -> bool:
+    """Do the file's last bytes end part way into a character? (The tail may also begin
+    part way into one, so it is tried from each of its first few bytes.)"""
+    for start in range(min(4, len(tail))):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            decoder.decode(tail[start:], final=False)
+        except UnicodeDecodeError:
+            continue
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return True
+        return False
+    return False
 
 
 def _sniff_encoding(path: Path) -> str:
-    """UTF-8 (with or without a BOM) or GBK, which GB18030 reads in full."""
+    """UTF-16 with a byte-order mark (Excel's "Unicode text"), UTF-8 (with or without a
+    BOM), or GBK, which GB18030 reads in full."""
     with path.open("rb") as handle:
         head = handle.read(1 << 16)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
     try:
         # A multi-byte character may be cut at the end of the sample.
         head.decode("utf-8")
@@ -94,13 +172,24 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    damaged = (
+        "is not a readable XLSX workbook (cut off or damaged?); open it in Excel or WPS, "
+        "save it again as .xlsx, or export it again"
+    )
     try:
+        # Every part's checksum is checked before a row is read: a workbook damaged part
+        # way must not pass for a shorter register.
+        with ZipFile(path) as archive:
+            if archive.testzip() is not None:
+                raise SourceFormatError(str(path), damaged)
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as error:
-        raise SourceFormatError(str(path), f"is not a readable XLSX workbook ({error})") from None
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, zlib.error):
+        raise SourceFormatError(str(path), damaged) from None
     try:
         sheet = workbook.worksheets[0]
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, list(cells)
+    except (BadZipFile, KeyError, OSError, ValueError, zlib.error, SyntaxError):
+        raise SourceFormatError(str(path), damaged) from None
     finally:
         workbook.close()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -34,7 +34,14 @@ from db.bulk import rows_affected
 from db.engine import create_sessionmaker
 from db.rollup import refresh_rollup
 
-__all__ = ["BATCH_SIZE", "SourceBusyError", "StreamResult", "SyncRunner"]
+__all__ = [
+    "BATCH_SIZE",
+    "MAX_SHRINK",
+    "SnapshotShrankError",
+    "SourceBusyError",
+    "StreamResult",
+    "SyncRunner",
+]
 
 Progress = Callable[[str, int], None]
 
@@ -42,6 +49,23 @@ Progress = Callable[[str, int], None]
 # (200,000 volunteers loaded a fifth faster in batches of 10,000 than of 2,000); a failed
 # run loses at most one batch of work, which the next run reads again.
 BATCH_SIZE = 5_000
+# A snapshot may retire at most this share of a source's records without --accept-shrink,
+# unless it retires no more than SHRINK_FLOOR (a small register losing a few rows).
+MAX_SHRINK = 0.2
+SHRINK_FLOOR = 10
+
+
+class SnapshotShrankError(FatalConnectorError):
+    """A snapshot would retire more of a source's records than a register loses at once."""
+
+    def __init__(self, source: str, stream: str, kept: int, vanishing: int, share: float) -> None:
+        super().__init__(
+            f"{source}/{stream}: held back: this file no longer holds {vanishing:,} of the "
+            f"{kept + vanishing:,} records the last complete one held "
+            f"({vanishing / (kept + vanishing):.0%}, more than {share:.0%}); nothing was "
+            "retired. If the register really shrank, run the sync again with --accept-shrink; "
+            "if not, export the file again in full"
+        )
 
 
 class SourceBusyError(FatalConnectorError):
@@ -147,6 +171,8 @@ class SyncRunner:
         lock_lease: timedelta = timedelta(minutes=10),
         county_code: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        max_shrink: float = MAX_SHRINK,
+        accept_shrink: bool = False,
     ) -> None:
         self._engine = engine
         self._sessionmaker = create_sessionmaker(engine)
@@ -157,6 +183,8 @@ class SyncRunner:
         self._county = county_code
         self._clock = clock
         self._holder = f"{socket.gethostname()}:{os.getpid()}"
+        self._max_shrink = max_shrink
+        self._accept_shrink = accept_shrink
 
     async def sync(
         self,
@@ -207,7 +235,13 @@ class SyncRunner:
             await session.flush()
             saved = await session.get(m.SyncCursor, (connector.system, stream.name))
         result = StreamResult(connector.system, stream.name, run.id, m.SyncStatus.RUNNING)
-        snapshot_key = connector.snapshot_key(stream)
+        try:
+            # A source that cannot be read at all (a missing file) fails the run it began.
+            snapshot_key = connector.snapshot_key(stream)
+        except (ConnectorError, OSError) as error:
+            result.status, result.error = m.SyncStatus.FAILED, _describe(error)
+            await self._finish(result)
+            return result
         snapshot = (
             _SnapshotCursor.load(saved.cursor if saved else None, snapshot_key, now)
             if snapshot_key
@@ -387,6 +421,8 @@ class SyncRunner:
         started = datetime.fromisoformat(snapshot.started)
         now = self._clock()
         async with self._sessionmaker() as session, session.begin():
+            if not self._accept_shrink:
+                await self._check_shrink(session, connector.system, stream.name, started)
             for model in _STREAM_MODELS.get(stream.name, ()):
                 table = table_of(model)
                 retired = await session.execute(
@@ -411,6 +447,27 @@ class SyncRunner:
                     updated_at=now,
                 )
             )
+
+    async def _check_shrink(
+        self, session: AsyncSession, system: str, stream: str, started: datetime
+    ) -> None:
+        """Refuse to retire a large share of a source's records at once: a register that
+        loses a fifth of its rows overnight is far likelier a partial export."""
+        for model in _STREAM_MODELS.get(stream, ()):
+            table = table_of(model)
+            active = table.c.source_system == system, table.c.retired_at.is_(None)
+            vanishing_rows = table.c.last_seen_at < started
+            counts = (
+                await session.execute(
+                    select(
+                        func.count().filter(vanishing_rows), func.count().filter(~vanishing_rows)
+                    ).where(*active)
+                )
+            ).one()
+            vanishing, kept = int(counts[0]), int(counts[1])
+            total = vanishing + kept
+            if vanishing > SHRINK_FLOOR and vanishing > self._max_shrink * total:
+                raise SnapshotShrankError(system, stream, kept, vanishing, self._max_shrink)
 
     async def _finish(self, result: StreamResult) -> None:
         if result.status is m.SyncStatus.SUCCEEDED:

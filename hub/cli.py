@@ -111,6 +111,11 @@ def _parser() -> argparse.ArgumentParser:
     sync = commands.add_parser("sync", help="read the configured sources into the hub")
     sync.add_argument("names", nargs="*", metavar="SOURCE", help="default: every source")
     sync.add_argument("--sources", type=Path, help="default: WENMING_SOURCES_FILE or wenming.toml")
+    sync.add_argument(
+        "--accept-shrink",
+        action="store_true",
+        help="retire what a file no longer holds even when that is more than a fifth of it",
+    )
     sync.set_defaults(handler=_sync)
 
     sources = commands.add_parser("sources", help="each source's last run, cursor and quarantine")
@@ -283,7 +288,12 @@ def _sync(settings: Settings, arguments: argparse.Namespace) -> int:
         engine = create_engine(settings.database_url)
         try:
             await migrate.upgrade(engine)
-            return await run_sync(engine, chosen, PersonalDataCipher(settings.secret_key))
+            return await run_sync(
+                engine,
+                chosen,
+                PersonalDataCipher(settings.secret_key),
+                accept_shrink=arguments.accept_shrink,
+            )
         finally:
             await engine.dispose()
 

@@ -48,13 +48,15 @@ async def run_sync(
     sources: Sequence[SourceConfig],
     cipher: PersonalDataCipher,
     out: TextIO | None = None,
+    *,
+    accept_shrink: bool = False,
 ) -> list[StreamResult]:
     out = out or sys.stderr
     results: list[StreamResult] = []
     progress = _Progress(out)
     for source in sources:
         connector = build_connector(source, cipher)
-        runner = SyncRunner(engine, county_code=source.county)
+        runner = SyncRunner(engine, county_code=source.county, accept_shrink=accept_shrink)
         try:
             results += await runner.sync(connector, progress=partial(progress, source.name))
         finally:
