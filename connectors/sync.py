@@ -32,7 +32,7 @@ from db import models as m
 from db.base import table_of
 from db.bulk import rows_affected
 from db.engine import create_sessionmaker
-from db.rollup import refresh_rollup
+from db.rollup import mark_rollup_owed, refresh_if_owed
 
 __all__ = [
     "BATCH_SIZE",
@@ -199,6 +199,9 @@ class SyncRunner:
             stream for stream in connector.streams if streams is None or stream.name in streams
         ]
         await self._acquire(connector.system)
+        if refresh:
+            # A sync stopped before its refresh left the rollup behind the rows.
+            await refresh_if_owed(self._engine)
         try:
             results = []
             with collecting_less():
@@ -209,8 +212,8 @@ class SyncRunner:
                         break
         finally:
             await self._release(connector.system)
-        if refresh and any(r.inserted or r.updated or r.retired for r in results):
-            await refresh_rollup(self._engine)
+        if refresh:
+            await refresh_if_owed(self._engine)
         return results
 
     async def _stream(
@@ -359,6 +362,8 @@ class SyncRunner:
                         updated_at=now,
                     )
                 )
+            if counts.inserted or counts.updated:
+                await mark_rollup_owed(session, now)
             for name in ("read", "inserted", "updated", "unchanged", "quarantined"):
                 setattr(result, name, getattr(result, name) + getattr(counts, name))
             await session.execute(
@@ -438,6 +443,8 @@ class SyncRunner:
                     result.retired += rows_affected(retired)
             if stream.name == "volunteers":
                 result.retired += await _retire_unregistered(session, connector.system, now)
+            if result.retired:
+                await mark_rollup_owed(session, now)
             snapshot.complete = True
             await session.merge(
                 m.SyncCursor(

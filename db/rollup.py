@@ -2,29 +2,63 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Select, case, delete, func, insert, literal, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Date, Select, case, delete, func, insert, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from db.base import table_of
 from db.metrics import METRICS, Metric, MetricKind
-from db.models import PeriodKind, RollupValue
+from db.models import PeriodKind, RollupState, RollupValue
 from db.sqltime import bucket_start
 
-__all__ = ["EPOCH", "refresh_rollup"]
+__all__ = ["EPOCH", "mark_rollup_owed", "refresh_if_owed", "refresh_rollup", "rollup_owed"]
 
 EPOCH = date(1900, 1, 1)
 _COLUMNS = ["division_code", "period_kind", "period_start", "metric", "numerator", "denominator"]
 
 
+_STATE = 1
+
+
+async def mark_rollup_owed(session: AsyncSession, now: datetime) -> None:
+    """Record, in the caller's transaction, that the rows it writes change the rollup."""
+    await session.merge(RollupState(id=_STATE, owed_since=now))
+
+
+async def rollup_owed(engine: AsyncEngine) -> bool:
+    async with engine.connect() as connection:
+        owed = await connection.scalar(
+            select(table_of(RollupState).c.owed_since).where(table_of(RollupState).c.id == _STATE)
+        )
+    return owed is not None
+
+
+async def refresh_if_owed(engine: AsyncEngine) -> bool:
+    """Refresh the rollup if a write is not yet in it (a sync stopped before its
+    refresh); True if it did."""
+    if not await rollup_owed(engine):
+        return False
+    await refresh_rollup(engine)
+    return True
+
+
 async def refresh_rollup(engine: AsyncEngine) -> int:
     """Replace the rollup in one transaction (readers see the old or the new one, never
-    half of each). Returns how many rollup rows were written."""
+    half of each), and clear what was owed up to its start. Returns how many rollup rows
+    were written."""
     table = table_of(RollupValue)
+    state = table_of(RollupState)
     written = 0
+    started = datetime.now(UTC)
     async with engine.begin() as connection:
+        # A write committed after this began is not in this refresh: its mark stays.
+        await connection.execute(
+            update(state)
+            .where(state.c.id == _STATE, state.c.owed_since <= started)
+            .values(owed_since=None, refreshed_at=started)
+        )
         await connection.execute(delete(table))
         for definition in METRICS.values():
             for statement in _statements(definition):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -19,6 +20,7 @@ from starlette.routing import Route
 
 from db.engine import create_engine, create_sessionmaker
 from db.pii import PersonalDataCipher
+from db.rollup import refresh_if_owed
 from hub.auth import KeyFile, Keyring
 from hub.documents import DocumentStore
 from hub.export import ExportRoutes
@@ -31,6 +33,8 @@ from schema.limits import Limits
 
 __all__ = ["create_app"]
 
+
+logger = logging.getLogger("wenming.app")
 
 # /readyz answers within this, whatever state the database is in.
 READY_TIMEOUT = 1.0
@@ -58,7 +62,11 @@ def create_app(
         if isinstance(keys, KeyFile):
             with suppress(NotImplementedError, RuntimeError, ValueError):
                 asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, keys.reload)
+        catching_up = asyncio.create_task(_refresh_owed_rollup(engine))
         yield
+        catching_up.cancel()
+        with suppress(asyncio.CancelledError):
+            await catching_up
         if owned_engine:
             await engine.dispose()
 
@@ -111,3 +119,13 @@ def create_app(
         middleware=middleware,
         lifespan=lifespan,
     )
+
+
+async def _refresh_owed_rollup(engine: AsyncEngine) -> None:
+    """A sync killed before its refresh left the statistics behind the rows: catch up in
+    the background, so that the hub answers meanwhile (with the older figures)."""
+    try:
+        if await refresh_if_owed(engine):
+            logger.info("statistics rollup refreshed: a sync had stopped before doing it")
+    except SQLAlchemyError as error:
+        logger.warning("statistics rollup not refreshed at start: %s", error)

@@ -14,7 +14,7 @@ from db.models.projects import (
     activity_teams,
     project_teams,
 )
-from db.models.rollup import PeriodKind, RankingIndex, RollupValue
+from db.models.rollup import PeriodKind, RankingIndex, RollupState, RollupValue
 from db.models.sites import Platform, Site, SiteKind, SiteStatus, site_platforms
 from db.models.sync import QuarantinedRecord, SyncCursor, SyncLock, SyncRun, SyncStatus
 from db.models.teams import Team, TeamKind, TeamMembership
@@ -49,6 +49,7 @@ __all__ = [
     "Project",
     "QuarantinedRecord",
     "RankingIndex",
+    "RollupState",
     "RollupValue",
     "ServiceOrder",
     "ServiceRecord",

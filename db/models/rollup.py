@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, enum_column
 
-__all__ = ["PeriodKind", "RankingIndex", "RollupValue"]
+__all__ = ["PeriodKind", "RankingIndex", "RollupState", "RollupValue"]
 
 
 class PeriodKind(enum.Enum):
@@ -55,3 +55,16 @@ class RankingIndex(Base):
     description: Mapped[str | None] = mapped_column(Text)
     weights: Mapped[str] = mapped_column(Text)
     saved_at: Mapped[datetime]
+
+
+class RollupState(Base):
+    """Whether the rollup is owed a refresh: set in the same transaction as any write
+    that changes what it sums, cleared by the refresh that covers it. A sync killed
+    between its last write and the refresh leaves the mark, and the next sync or the
+    next start of the hub refreshes."""
+
+    __tablename__ = "rollup_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owed_since: Mapped[datetime | None]
+    refreshed_at: Mapped[datetime | None]

@@ -3,6 +3,7 @@ fails with a reason a clerk can act on, and the volunteers stay."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,9 @@ from connectors.sync import SyncRunner
 from connectors.volunteers.registry import RegistryExportConnector
 from db import models as m
 from db.engine import create_sessionmaker
+from db.rollup import rollup_owed
+from hub.app import create_app
+from hub.settings import Settings
 from tests.connectors.files import write_csv, write_xlsx
 from tests.connectors.test_registry import (
     SECRET,
@@ -24,6 +28,7 @@ from tests.connectors.test_registry import (
     _id,
     county,
 )
+from tests.databases import TEST_SECRET
 
 __all__ = ["county"]  # the fixture, used by name
 
@@ -215,3 +220,44 @@ async def test_a_file_in_another_encoding_is_named_as_such(
     assert result.error is not None
     assert "cut off" not in result.error
     assert "text throughout" in result.error
+
+
+async def _rolled_up_volunteers(engine: AsyncEngine) -> int:
+    async with create_sessionmaker(engine)() as session:
+        total = await session.scalar(
+            select(func.coalesce(func.sum(m.RollupValue.numerator), 0)).where(
+                m.RollupValue.metric == "registered_volunteers",
+                m.RollupValue.period_kind == m.PeriodKind.MONTH,
+            )
+        )
+    return int(total or 0)
+
+
+async def test_a_sync_stopped_before_its_refresh_is_caught_up(
+    county: AsyncEngine, tmp_path: Path
+) -> None:
+    """The state a SIGKILL between the last commit and the refresh leaves (the runs
+    succeeded, the rows stored, the rollup not rebuilt) is repaired by the next sync,
+    even one that changes nothing, and by the next start of the hub."""
+    path = write_csv(tmp_path / "volunteers.csv", VOLUNTEER_HEADER, _volunteers(300))
+    await SyncRunner(county).sync(_connector(tmp_path, path), refresh=False)
+    assert await _rolled_up_volunteers(county) == 0
+    assert await rollup_owed(county)
+    [_, again] = await SyncRunner(county).sync(_connector(tmp_path, path))
+    assert (again.inserted, again.updated) == (0, 0)
+    assert await _rolled_up_volunteers(county) == 300
+    assert not await rollup_owed(county)
+
+
+async def test_the_hub_catches_the_rollup_up_when_it_starts(
+    county: AsyncEngine, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "volunteers.csv", VOLUNTEER_HEADER, _volunteers(120))
+    await SyncRunner(county).sync(_connector(tmp_path, path), refresh=False)
+    app = create_app(Settings(secret_key=TEST_SECRET), engine=county)
+    async with app.router.lifespan_context(app):
+        for _ in range(100):
+            if not await rollup_owed(county):
+                break
+            await asyncio.sleep(0.05)
+    assert await _rolled_up_volunteers(county) == 120
