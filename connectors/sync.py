@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from connectors.base import Connector, Mapped, RawRecord, Rejection, Stream
 from connectors.collection import collecting_less
 from connectors.errors import ConnectorError, FatalConnectorError
+from connectors.holders import holder_is_gone, this_holder
 from connectors.mapping import MappedRecords, Mapper
 from connectors.writing import BatchWriter, Outcome
 from db import models as m
@@ -182,7 +181,7 @@ class SyncRunner:
         self._lease = lock_lease
         self._county = county_code
         self._clock = clock
-        self._holder = f"{socket.gethostname()}:{os.getpid()}"
+        self._holder = this_holder()
         self._max_shrink = max_shrink
         self._accept_shrink = accept_shrink
 
@@ -500,27 +499,52 @@ class SyncRunner:
             )
 
     async def _acquire(self, source: str) -> None:
+        """Take the source's lock. A lock held by a process that is gone (on this host)
+        or whose lease lapsed is taken over, and the runs it left `running` are marked
+        abandoned; two runners racing for a free lock see one of them refused cleanly."""
         now = self._clock()
-        async with self._sessionmaker() as session, session.begin():
-            lock = await session.get(m.SyncLock, source, with_for_update=True)
-            if lock is not None and lock.expires_at > now and lock.holder != self._holder:
-                raise SourceBusyError(source, lock.holder, lock.acquired_at, lock.expires_at)
-            if lock is None:
-                session.add(
-                    m.SyncLock(
-                        source=source,
-                        holder=self._holder,
-                        acquired_at=now,
-                        expires_at=now + self._lease,
+        try:
+            async with self._sessionmaker() as session, session.begin():
+                lock = await session.get(m.SyncLock, source, with_for_update=True)
+                if (
+                    lock is not None
+                    and lock.expires_at > now
+                    and lock.holder != self._holder
+                    and not holder_is_gone(lock.holder)
+                ):
+                    raise SourceBusyError(source, lock.holder, lock.acquired_at, lock.expires_at)
+                if lock is None:
+                    session.add(
+                        m.SyncLock(
+                            source=source,
+                            holder=self._holder,
+                            acquired_at=now,
+                            expires_at=now + self._lease,
+                        )
+                    )
+                else:
+                    lock.holder, lock.acquired_at, lock.expires_at = (
+                        self._holder,
+                        now,
+                        now + self._lease,
+                    )
+                # Holding the lock, no other run of this source can be going on.
+                await session.execute(
+                    update(m.SyncRun)
+                    .where(m.SyncRun.source == source, m.SyncRun.status == m.SyncStatus.RUNNING)
+                    .values(
+                        status=m.SyncStatus.ABANDONED,
+                        finished_at=now,
+                        error="abandoned: the process running it stopped before it finished",
                     )
                 )
-            else:
-                lock.holder, lock.acquired_at, lock.expires_at = (
-                    self._holder,
-                    now,
-                    now + self._lease,
-                )
-        # Two runners racing for a free lock: the second insert fails on the primary key.
+        except IntegrityError:
+            # Another runner inserted the free lock first (SQLite has no row lock to wait on).
+            async with self._sessionmaker() as session:
+                lock = await session.get(m.SyncLock, source)
+            if lock is None:
+                raise
+            raise SourceBusyError(source, lock.holder, lock.acquired_at, lock.expires_at) from None
 
     async def _renew(self, session: AsyncSession, source: str, now: datetime) -> None:
         await session.execute(

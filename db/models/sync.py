@@ -17,6 +17,10 @@ class SyncStatus(enum.Enum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    # The process running it stopped (killed, or the machine went down) before the end.
+    ABANDONED = "abandoned"
+    # Stopped on request (SIGTERM, Ctrl-C) at a batch boundary, its work committed.
+    INTERRUPTED = "interrupted"
 
 
 class SyncRun(Base):
