@@ -9,8 +9,10 @@ the next batch while the other writes this one.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import multiprocessing
 import os
+import signal
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -77,7 +79,7 @@ class Mapper:
                 # connections and their threads.
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_adopt,
-                initargs=(self._connector,),
+                initargs=(self._connector, os.getpid()),
             )
         self._mapped += len(records)
         loop = asyncio.get_running_loop()
@@ -116,10 +118,26 @@ def _cores() -> int:
 _adopted: Connector | None = None
 
 
-def _adopt(connector: Connector) -> None:
+def _adopt(connector: Connector, parent: int) -> None:
     global _adopted
+    _die_with_parent(parent)
     _adopted = connector
     collect_less()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when the sync that started it (`parent`) dies,
+    however it dies (SIGKILL included): an orphaned mapping process lives on for nothing."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux: the pool's own shutdown has to do
+    if os.getppid() != parent:  # the sync died while this process was starting
+        os._exit(1)
 
 
 def _map_there(stream: Stream, records: list[RawRecord]) -> MappedRecords:

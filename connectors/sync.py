@@ -39,6 +39,7 @@ __all__ = [
     "SnapshotShrankError",
     "SourceBusyError",
     "StreamResult",
+    "SyncInterrupted",
     "SyncRunner",
 ]
 
@@ -64,6 +65,16 @@ class SnapshotShrankError(FatalConnectorError):
             f"({vanishing / (kept + vanishing):.0%}, more than {share:.0%}); nothing was "
             "retired. If the register really shrank, run the sync again with --accept-shrink; "
             "if not, export the file again in full"
+        )
+
+
+class SyncInterrupted(ConnectorError):
+    """The sync was asked to stop (SIGTERM, Ctrl-C) and stopped at a batch boundary."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "stopped on request after its last committed batch; run the sync again to go on "
+            "from there"
         )
 
 
@@ -184,6 +195,12 @@ class SyncRunner:
         self._holder = this_holder()
         self._max_shrink = max_shrink
         self._accept_shrink = accept_shrink
+        self._stop_requested = False
+
+    def request_stop(self) -> None:
+        """Stop at the next batch boundary: what is committed stays, the lock is
+        released and the run ends `interrupted` (what SIGTERM and Ctrl-C ask for)."""
+        self._stop_requested = True
 
     async def sync(
         self,
@@ -207,7 +224,7 @@ class SyncRunner:
                 for stream in chosen:
                     result = await self._stream(connector, stream, progress)
                     results.append(result)
-                    if result.status is m.SyncStatus.FAILED:
+                    if result.status is not m.SyncStatus.SUCCEEDED:
                         break
         finally:
             await self._release(connector.system)
@@ -272,6 +289,8 @@ class SyncRunner:
                 if len(batch) >= self._batch_size:
                     await self._write_ahead(state, mapper, batch)
                     batch = []
+                    if self._stop_requested:
+                        raise SyncInterrupted()
                     if progress:
                         progress(stream.name, result.read)
             await self._write_ahead(state, mapper, batch or None)
@@ -286,6 +305,10 @@ class SyncRunner:
                 await self._commit(state, chunk, mapped, final=True)
             if snapshot is not None:
                 await self._complete_snapshot(connector, stream, snapshot, result)
+        except SyncInterrupted as error:
+            result.status, result.error = m.SyncStatus.INTERRUPTED, str(error)
+            await self._finish(result)
+            return result
         except (ConnectorError, OSError, IntegrityError) as error:
             result.status, result.error = m.SyncStatus.FAILED, _describe(error)
             await self._finish(result)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import suppress
 from functools import partial
 from typing import TextIO
 
@@ -19,6 +22,7 @@ from db.pii import PersonalDataCipher
 
 __all__ = ["run_sync", "show_sources"]
 
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 _COLUMNS = ("read", "inserted", "updated", "unchanged", "quarantined", "retired")
 
 
@@ -54,14 +58,24 @@ async def run_sync(
     out = out or sys.stderr
     results: list[StreamResult] = []
     progress = _Progress(out)
+    loop = asyncio.get_running_loop()
     for source in sources:
         connector = build_connector(source, cipher)
         runner = SyncRunner(engine, county_code=source.county, accept_shrink=accept_shrink)
+        # What systemd, a container stop or Ctrl-C sends: finish the batch, commit, unlock.
+        for stop in _STOP_SIGNALS:
+            with suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(stop, runner.request_stop)
         try:
             results += await runner.sync(connector, progress=partial(progress, source.name))
         finally:
+            for stop in _STOP_SIGNALS:
+                with suppress(NotImplementedError, RuntimeError):
+                    loop.remove_signal_handler(stop)
             progress.done()
             await connector.close()
+        if results and results[-1].status is m.SyncStatus.INTERRUPTED:
+            break
     _table(results, out)
     return results
 
