@@ -569,6 +569,28 @@ class SyncRunner:
                 raise
             raise SourceBusyError(source, lock.holder, lock.acquired_at, lock.expires_at) from None
 
+    async def unlock(self, source: str) -> str | None:
+        """Release a source's lock whoever holds it (`wenming unlock`, for a holder on
+        another machine known to be gone), marking the runs it left abandoned; the
+        holder it had, or None if it was not locked."""
+        now = self._clock()
+        async with self._sessionmaker() as session, session.begin():
+            lock = await session.get(m.SyncLock, source, with_for_update=True)
+            if lock is None:
+                return None
+            holder = lock.holder
+            await session.delete(lock)
+            await session.execute(
+                update(m.SyncRun)
+                .where(m.SyncRun.source == source, m.SyncRun.status == m.SyncStatus.RUNNING)
+                .values(
+                    status=m.SyncStatus.ABANDONED,
+                    finished_at=now,
+                    error=f"abandoned: unlocked by hand from {holder}",
+                )
+            )
+        return holder
+
     async def _renew(self, session: AsyncSession, source: str, now: datetime) -> None:
         await session.execute(
             update(m.SyncLock)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from connectors.config import SourceConfig, SourceConfigError, load_sources
 from connectors.divisions import read_divisions, read_populations
 from connectors.errors import ConnectorError
-from connectors.sync import StreamResult
+from connectors.sync import StreamResult, SyncRunner
 from db import migrate
 from db.base import table_of
 from db.bulk import delete_all, upsert_rows
@@ -117,6 +117,12 @@ def _parser() -> argparse.ArgumentParser:
         help="retire what a file no longer holds even when that is more than a fifth of it",
     )
     sync.set_defaults(handler=_sync)
+
+    unlock = commands.add_parser(
+        "unlock", help="release a source's lock held by a process on another machine that is gone"
+    )
+    unlock.add_argument("source")
+    unlock.set_defaults(handler=_unlock)
 
     sources = commands.add_parser("sources", help="each source's last run, cursor and quarantine")
     sources.add_argument(
@@ -299,6 +305,22 @@ def _sync(settings: Settings, arguments: argparse.Namespace) -> int:
 
     results = asyncio.run(run())
     return 1 if any(result.status is not SyncStatus.SUCCEEDED for result in results) else 0
+
+
+def _unlock(settings: Settings, arguments: argparse.Namespace) -> int:
+    async def run() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            return await SyncRunner(engine).unlock(arguments.source)
+        finally:
+            await engine.dispose()
+
+    holder = asyncio.run(run())
+    if holder is None:
+        print(f"{arguments.source} was not locked", file=sys.stderr)
+    else:
+        print(f"{arguments.source} unlocked (it was held by {holder})", file=sys.stderr)
+    return 0
 
 
 def _sources(settings: Settings, arguments: argparse.Namespace) -> int:

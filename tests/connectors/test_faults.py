@@ -95,6 +95,10 @@ async def _when_midway(engine: AsyncEngine, sync: asyncio.subprocess.Process) ->
     pytest.fail("the sync never reached its second batch")
 
 
+def _command_lines(pids: list[int]) -> list[bytes]:
+    return [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in pids if _alive(pid)]
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -173,9 +177,7 @@ async def test_after_sigkill_no_process_lingers_and_the_next_run_takes_over_at_o
     children = await _when_midway(county, sync)
     sync.kill()
     await sync.wait()
-    assert await _gone(children), [
-        Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children if _alive(pid)
-    ]
+    assert await _gone(children), _command_lines(children)
     again = await _start(county, sources)
     assert await asyncio.wait_for(again.wait(), 120) == 0, (tmp_path / "sync.log").read_text()
     assert await _statuses(county) == [m.SyncStatus.ABANDONED, m.SyncStatus.SUCCEEDED]

@@ -134,3 +134,13 @@ async def test_runners_racing_for_a_free_lock_are_refused_cleanly(
         refused = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
         assert all(isinstance(outcome, SourceBusyError) for outcome in refused), refused
         assert len(refused) <= 1
+
+
+async def test_unlock_releases_a_lock_held_elsewhere(engine: AsyncEngine, register: Path) -> None:
+    left = await _held_by(engine, "another-host:4242:77")
+    runner = SyncRunner(engine)
+    assert await runner.unlock(SOURCE) == "another-host:4242:77"
+    assert await runner.unlock(SOURCE) is None
+    assert await _status(engine, left) is m.SyncStatus.ABANDONED
+    [result] = await runner.sync(SiteRegisterConnector(SOURCE, register))
+    assert result.status is m.SyncStatus.SUCCEEDED
