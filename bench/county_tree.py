@@ -8,10 +8,6 @@ Without --database-url the data goes into a temporary SQLite file.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bench.stats import summary, time_calls
+from bench.stats import run_on_database, summary, time_calls
 from db import migrate
 from db import models as m
 from db.engine import create_engine, create_sessionmaker
@@ -201,17 +197,7 @@ def _ratio(ours: list[float], floor: list[float], fraction: float) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--database-url", default=None)
-    arguments = parser.parse_args()
-    if arguments.database_url:
-        asyncio.run(run(arguments.database_url, arguments.runs))
-        return
-    with tempfile.TemporaryDirectory() as directory:
-        asyncio.run(run(f"sqlite+aiosqlite:///{Path(directory) / 'bench.sqlite3'}", arguments.runs))
+    run_on_database(run, __doc__)
 
 
 if __name__ == "__main__":

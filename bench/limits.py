@@ -8,12 +8,9 @@ Without --database-url the data goes into a temporary SQLite file.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import strawberry
 from graphql import parse, specified_rules, validate
@@ -21,7 +18,7 @@ from starlette.requests import Request
 from strawberry.schema.config import StrawberryConfig
 
 from bench.county_tree import SECRET, prepare
-from bench.stats import pace, percentile, summary, time_calls
+from bench.stats import pace, percentile, run_on_database, summary, time_calls
 from db.engine import create_sessionmaker
 from db.pii import PersonalDataCipher
 from hub.auth import Keyring
@@ -157,17 +154,7 @@ async def run(url: str, runs: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--database-url", default=None)
-    arguments = parser.parse_args()
-    if arguments.database_url:
-        asyncio.run(run(arguments.database_url, arguments.runs))
-        return
-    with tempfile.TemporaryDirectory() as directory:
-        asyncio.run(run(f"sqlite+aiosqlite:///{Path(directory) / 'bench.sqlite3'}", arguments.runs))
+    run_on_database(run, __doc__)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import statistics
+import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import Any
 
-__all__ = ["percentile", "summary", "time_calls"]
+__all__ = ["pace", "percentile", "run_on_database", "summary", "time_calls"]
 
 
 async def time_calls(call: Callable[[], Awaitable[object]], runs: int) -> list[float]:
@@ -42,3 +47,21 @@ def pace() -> float:
     for number in range(10_000_000):
         total += number
     return time.perf_counter() - began
+
+
+def run_on_database(
+    run: Callable[[str, int], Coroutine[Any, Any, None]], description: str | None
+) -> None:
+    """The command line of a benchmark taking `--runs` and `--database-url` (without
+    one, a temporary SQLite file)."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--database-url", default=None)
+    arguments = parser.parse_args()
+    if arguments.database_url:
+        asyncio.run(run(arguments.database_url, arguments.runs))
+        return
+    with tempfile.TemporaryDirectory() as directory:
+        asyncio.run(run(f"sqlite+aiosqlite:///{Path(directory) / 'bench.sqlite3'}", arguments.runs))
