@@ -11,6 +11,7 @@ from the last commit. Records missing from a full snapshot are marked retired.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -365,11 +366,8 @@ class SyncRunner:
                     state.deferred.append(by_position[position])
             for position, reason in outcome.refused.items():
                 rejected.append((by_position[position][1], Rejection(reason)))
-            for record, refused in rejected:
-                await self._quarantine(
-                    session, connector, stream, result.run_id, record, refused, now
-                )
-                counts.quarantined += 1
+            await self._quarantine(session, connector, stream, result.run_id, rejected, now)
+            counts.quarantined += len(rejected)
             for position, _ in mapped:
                 if position not in outcome.unresolved and position not in outcome.refused:
                     counts.count(_overall(outcome.outcomes.get(position, [])))
@@ -422,11 +420,42 @@ class SyncRunner:
         connector: Connector,
         stream: Stream,
         run_id: int,
-        record: RawRecord,
-        rejection: Rejection,
+        rejected: list[tuple[RawRecord, Rejection]],
         now: datetime,
     ) -> None:
-        session.add(
+        """Keep each refused record with its reason. One refused before and not yet
+        resolved (the same payload, the same reason) is that entry seen again: an
+        unchanged file read again does not grow the quarantine."""
+        if not rejected:
+            return
+        entries: dict[str, tuple[RawRecord, Rejection, str]] = {}
+        for record, rejection in rejected:
+            payload = json.dumps(dict(record.payload), ensure_ascii=False, default=str)
+            digest = hashlib.sha256(f"{rejection.reason}\0{payload}".encode()).hexdigest()
+            entries.setdefault(digest, (record, rejection, payload))
+        table = table_of(m.QuarantinedRecord)
+        known = set(
+            await session.scalars(
+                select(table.c.payload_hash).where(
+                    table.c.source == connector.system,
+                    table.c.stream == stream.name,
+                    table.c.resolved_at.is_(None),
+                    table.c.payload_hash.in_(list(entries)),
+                )
+            )
+        )
+        if known:
+            await session.execute(
+                update(table)
+                .where(
+                    table.c.source == connector.system,
+                    table.c.stream == stream.name,
+                    table.c.resolved_at.is_(None),
+                    table.c.payload_hash.in_(list(known)),
+                )
+                .values(times_seen=table.c.times_seen + 1, last_seen_at=now, sync_run_id=run_id)
+            )
+        session.add_all(
             m.QuarantinedRecord(
                 sync_run_id=run_id,
                 source=connector.system,
@@ -437,8 +466,13 @@ class SyncRunner:
                 column_name=rejection.column,
                 reason=rejection.reason,
                 quarantined_at=now,
-                raw_payload=json.dumps(dict(record.payload), ensure_ascii=False, default=str),
+                raw_payload=payload,
+                payload_hash=digest,
+                times_seen=1,
+                last_seen_at=now,
             )
+            for digest, (record, rejection, payload) in entries.items()
+            if digest not in known
         )
 
     async def _complete_snapshot(

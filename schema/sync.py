@@ -61,6 +61,10 @@ class QuarantinedRecord(Node):
     raw_payload: str
     quarantined_at: datetime
     resolved_at: datetime | None
+    times_seen: int = strawberry.field(
+        description="Runs that refused this same record (an unchanged file read again)."
+    )
+    last_seen_at: datetime | None
 
     @classmethod
     def from_row(cls, row: m.QuarantinedRecord) -> QuarantinedRecord:
@@ -76,4 +80,6 @@ class QuarantinedRecord(Node):
             raw_payload=row.raw_payload,
             quarantined_at=row.quarantined_at,
             resolved_at=row.resolved_at,
+            times_seen=row.times_seen,
+            last_seen_at=row.last_seen_at or row.quarantined_at,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, enum_column, intpk
@@ -57,9 +57,12 @@ class SyncRun(Base):
 
 
 class QuarantinedRecord(Base):
-    """A source record the hub refused, kept whole with a reason a clerk can act on."""
+    """A source record the hub refused, kept whole with a reason a clerk can act on.
+    The same record refused again (an unchanged file read again) is this entry seen
+    again, not a new one."""
 
     __tablename__ = "quarantined_records"
+    __table_args__ = (Index("ix_quarantined_records_identity", "source", "stream", "payload_hash"),)
 
     id: Mapped[intpk]
     sync_run_id: Mapped[int] = mapped_column(
@@ -75,6 +78,10 @@ class QuarantinedRecord(Base):
     raw_payload: Mapped[str] = mapped_column(Text)
     quarantined_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+    # SHA-256 of the raw payload and the reason: what makes two refusals the same one.
+    payload_hash: Mapped[str | None] = mapped_column(String(64))
+    times_seen: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_seen_at: Mapped[datetime | None]
 
 
 class SyncCursor(Base):

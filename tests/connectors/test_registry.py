@@ -437,3 +437,22 @@ def test_an_id_number_from_no_province_is_refused() -> None:
         map_volunteer_row(row, "522601", SECRET)
     row["证件号码"] = _id("52260119920101003")
     assert map_volunteer_row(row, "522601", SECRET).values["real_name"] == "褚明"
+
+
+async def test_an_unchanged_file_read_again_does_not_grow_the_quarantine(
+    county: AsyncEngine, tmp_path: Path
+) -> None:
+    runner = SyncRunner(county)
+    for _ in range(3):
+        [_, volunteers] = await runner.sync(_connector(tmp_path, write_csv))
+        stored = volunteers.inserted + volunteers.updated + volunteers.unchanged
+        assert volunteers.read == stored + volunteers.quarantined
+        assert volunteers.quarantined == 5
+    async with create_sessionmaker(county)() as session:
+        entries = (
+            await session.scalars(
+                select(m.QuarantinedRecord).where(m.QuarantinedRecord.stream == "volunteers")
+            )
+        ).all()
+    assert len(entries) == 5
+    assert {entry.times_seen for entry in entries} == {3}
