@@ -216,9 +216,6 @@ class SyncRunner:
             stream for stream in connector.streams if streams is None or stream.name in streams
         ]
         await self._acquire(connector.system)
-        if refresh:
-            # A sync stopped before its refresh left the rollup behind the rows.
-            await refresh_if_owed(self._engine)
         try:
             results = []
             with collecting_less():
@@ -230,6 +227,8 @@ class SyncRunner:
         finally:
             await self._release(connector.system)
         if refresh:
+            # Also what a sync stopped before its refresh left owed, even if this one
+            # changed nothing.
             await refresh_if_owed(self._engine)
         return results
 
@@ -255,23 +254,18 @@ class SyncRunner:
             await session.flush()
             saved = await session.get(m.SyncCursor, (connector.system, stream.name))
         result = StreamResult(connector.system, stream.name, run.id, m.SyncStatus.RUNNING)
-        try:
-            # A source that cannot be read at all (a missing file) fails the run it began.
-            snapshot_key = connector.snapshot_key(stream)
-        except (ConnectorError, OSError) as error:
-            result.status, result.error = m.SyncStatus.FAILED, _describe(error)
-            await self._finish(result)
-            return result
-        snapshot = (
-            _SnapshotCursor.load(saved.cursor if saved else None, snapshot_key, now)
-            if snapshot_key
-            else None
-        )
-        cursor = None if snapshot else (saved.cursor if saved else None)
-        state = _Pass(connector, stream, result, snapshot, cursor)
         batch: list[tuple[int, RawRecord]] = []
         mapper = Mapper(connector, stream, self._mapping_process_after)
         try:
+            # Inside the run: a source that cannot be read at all (a missing file) fails it.
+            snapshot_key = connector.snapshot_key(stream)
+            snapshot = (
+                _SnapshotCursor.load(saved.cursor if saved else None, snapshot_key, now)
+                if snapshot_key
+                else None
+            )
+            cursor = None if snapshot else (saved.cursor if saved else None)
+            state = _Pass(connector, stream, result, snapshot, cursor)
             ordinal = 0
             records = aiter(connector.read(stream, cursor))
             while True:
@@ -434,25 +428,22 @@ class SyncRunner:
             digest = hashlib.sha256(f"{rejection.reason}\0{payload}".encode()).hexdigest()
             entries.setdefault(digest, (record, rejection, payload))
         table = table_of(m.QuarantinedRecord)
+        open_here = (
+            table.c.source == connector.system,
+            table.c.stream == stream.name,
+            table.c.resolved_at.is_(None),
+        )
         known = set(
             await session.scalars(
                 select(table.c.payload_hash).where(
-                    table.c.source == connector.system,
-                    table.c.stream == stream.name,
-                    table.c.resolved_at.is_(None),
-                    table.c.payload_hash.in_(list(entries)),
+                    *open_here, table.c.payload_hash.in_(list(entries))
                 )
             )
         )
         if known:
             await session.execute(
                 update(table)
-                .where(
-                    table.c.source == connector.system,
-                    table.c.stream == stream.name,
-                    table.c.resolved_at.is_(None),
-                    table.c.payload_hash.in_(list(known)),
-                )
+                .where(*open_here, table.c.payload_hash.in_(list(known)))
                 .values(times_seen=table.c.times_seen + 1, last_seen_at=now, sync_run_id=run_id)
             )
         session.add_all(
@@ -586,14 +577,8 @@ class SyncRunner:
                         now + self._lease,
                     )
                 # Holding the lock, no other run of this source can be going on.
-                await session.execute(
-                    update(m.SyncRun)
-                    .where(m.SyncRun.source == source, m.SyncRun.status == m.SyncStatus.RUNNING)
-                    .values(
-                        status=m.SyncStatus.ABANDONED,
-                        finished_at=now,
-                        error="abandoned: the process running it stopped before it finished",
-                    )
+                await _abandon_runs(
+                    session, source, now, "the process running it stopped before it finished"
                 )
         except IntegrityError:
             # Another runner inserted the free lock first (SQLite has no row lock to wait on).
@@ -614,15 +599,7 @@ class SyncRunner:
                 return None
             holder = lock.holder
             await session.delete(lock)
-            await session.execute(
-                update(m.SyncRun)
-                .where(m.SyncRun.source == source, m.SyncRun.status == m.SyncStatus.RUNNING)
-                .values(
-                    status=m.SyncStatus.ABANDONED,
-                    finished_at=now,
-                    error=f"abandoned: unlocked by hand from {holder}",
-                )
-            )
+            await _abandon_runs(session, source, now, f"unlocked by hand from {holder}")
         return holder
 
     async def _renew(self, session: AsyncSession, source: str, now: datetime) -> None:
@@ -639,6 +616,15 @@ class SyncRunner:
                     m.SyncLock.source == source, m.SyncLock.holder == self._holder
                 )
             )
+
+
+async def _abandon_runs(session: AsyncSession, source: str, now: datetime, why: str) -> None:
+    """End the source's runs still marked running: their process is known to be gone."""
+    await session.execute(
+        update(m.SyncRun)
+        .where(m.SyncRun.source == source, m.SyncRun.status == m.SyncStatus.RUNNING)
+        .values(status=m.SyncStatus.ABANDONED, finished_at=now, error=f"abandoned: {why}")
+    )
 
 
 # The tables a stream's snapshot covers (for retiring what vanished from it).
