@@ -206,6 +206,12 @@ async def test_the_deadline_interrupts_a_running_statement(migrated_engine: Asyn
     with pytest.raises(RequestTimeout, match=r"stopped after 0\.3 s"):
         await gate.within_deadline(work())
     assert time.monotonic() - started < 5
+    # The statement itself was stopped: its connection comes back to the pool.
+    for _ in range(40):
+        if migrated_engine.pool.checkedout() == 0:  # type: ignore[attr-defined]
+            break
+        await asyncio.sleep(0.05)
+    assert migrated_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
     # The connection is fit for the next request.
     async with sessionmaker() as session:
         assert (await session.execute(text("SELECT 1"))).scalar_one() == 1
