@@ -52,7 +52,6 @@ class Admission:
 
     viewer: Viewer
     identity: str
-    quota: Quota
 
 
 class Gate:
@@ -69,7 +68,7 @@ class Gate:
         quota = await self._limiter.quota(viewer.role.value, identity)
         if quota.exhausted:
             raise TooManyRequests(quota)
-        return Admission(viewer, identity, quota)
+        return Admission(viewer, identity)
 
     async def settle(self, admission: Admission, points: int) -> Quota:
         """Charge the points a request took; the standing after is told to the caller."""

@@ -35,6 +35,8 @@ from graphql import (
     value_from_ast_untyped,
 )
 
+from resolvers.comparison import MAX_COMPARED, MAX_METRICS
+from schema.inputs import MAX_SEARCH_WORDS
 from schema.relay import DEFAULT_FIRST, MAX_FIRST
 
 __all__ = [
@@ -325,14 +327,11 @@ def _page_size(arguments: Mapping[str, Any], returns: GraphQLOutputType | None) 
 
 # Work that some root fields do beyond the objects they return, in the same unit:
 # a value read and compared is one object. Where a value is neither written in the
-# document nor given as a variable, the dearest case is assumed.
-_METRICS_IF_UNKNOWN = 30
-_DIVISIONS_COMPARED_IF_UNKNOWN = 50
+# document nor given as a variable, the dearest case the field accepts is assumed.
 # Divisions below a division, by how many levels down one looks.
 _DIVISIONS_BELOW = {0: 1, 1: 15, 2: 150, 3: 2_000, 4: 30_000}
 _LEVEL_DEPTH = {"PROVINCE": 0, "PREFECTURE": 1, "COUNTY": 2, "TOWNSHIP": 3, "VILLAGE": 4}
 _SEARCH_TERM_COST = 50
-_SEARCH_TERMS_IF_UNKNOWN = 16
 
 
 def comparison_cost(divisions: int, metrics: int, period: int) -> int:
@@ -360,15 +359,15 @@ def period_cost(name: str | None, *, is_range: bool) -> int:
 def _work(name: str, arguments: Mapping[str, Any]) -> int:
     if name == "compare":
         return comparison_cost(
-            _count(arguments.get("divisionCodes"), _DIVISIONS_COMPARED_IF_UNKNOWN),
-            _count(arguments.get("metrics"), _METRICS_IF_UNKNOWN),
+            _count(arguments.get("divisionCodes"), MAX_COMPARED),
+            _count(arguments.get("metrics"), MAX_METRICS),
             _period(arguments.get("period")),
         )
     if name == "ranking":
         if "index" in arguments:
-            metrics = _count(arguments["index"], _METRICS_IF_UNKNOWN)
+            metrics = _count(arguments["index"], MAX_METRICS)
         else:
-            metrics = _METRICS_IF_UNKNOWN if "indexName" in arguments else 1
+            metrics = MAX_METRICS if "indexName" in arguments else 1
         within, level = arguments.get("within"), arguments.get("level", "COUNTY")
         return ranking_cost(
             within if isinstance(within, str) else None,
@@ -381,7 +380,7 @@ def _work(name: str, arguments: Mapping[str, Any]) -> int:
         search = found.get("search") if isinstance(found, dict) else None
         if isinstance(search, str):
             return _SEARCH_TERM_COST * max(len(set(search.split())), 1)
-        return _SEARCH_TERM_COST * _SEARCH_TERMS_IF_UNKNOWN if search is not None else 0
+        return _SEARCH_TERM_COST * MAX_SEARCH_WORDS if search is not None else 0
     return 0
 
 
