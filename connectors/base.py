@@ -88,6 +88,9 @@ class Mapped:
     # person's data, not the registration's. None for other records, which the writer
     # hashes together with the references it resolves.
     digest: str | None = None
+    # The source's column for a value ("volunteer_number": "志愿者编号"), to name it when
+    # the database refuses the record.
+    columns: dict[str, str] = field(default_factory=dict)
 
     def __reduce__(self) -> tuple[type[Mapped], tuple[Any, ...]]:
         # Back from a mapping process, as RawRecord goes there.
@@ -98,6 +101,7 @@ class Mapped:
             self.refs,
             self.extras,
             self.digest,
+            self.columns,
         )
 
 

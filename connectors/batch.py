@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from connectors.base import Mapped
+from connectors.base import Mapped, Rejection
 
 __all__ = ["BatchResult", "Item", "Outcome", "content_hash", "per_county"]
 
@@ -47,7 +47,7 @@ class BatchResult:
     unresolved: dict[int, str] = field(default_factory=dict)
     # Records that break a rule only the stored data can show (a redemption below the
     # bank's floor): quarantined at once, never deferred.
-    refused: dict[int, str] = field(default_factory=dict)
+    refused: dict[int, Rejection] = field(default_factory=dict)
 
 
 def per_county(keys: list[str]) -> dict[str, list[str]]:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
+from connectors.base import Rejection
 from connectors.batch import BatchResult, Item, Outcome, content_hash, per_county
 from connectors.points.households import HOUSEHOLD_BY_NAME
 from db import models as m
@@ -242,7 +243,7 @@ class LedgerWriter:
                     new_digests[source_id] = digest
                     outcome = Outcome.INSERTED
             if isinstance(outcome, str):
-                result.refused[item.position] = outcome
+                result.refused[item.position] = Rejection(outcome)
             else:
                 result.outcomes[item.position].append(outcome)
         await writer.insert(self._table, new_rows)

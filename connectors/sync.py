@@ -24,10 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from connectors.base import Connector, Mapped, RawRecord, Rejection, Stream
 from connectors.collection import collecting_less
+from connectors.conflicts import write_batch
 from connectors.errors import ConnectorError, FatalConnectorError
 from connectors.holders import holder_is_gone, this_holder
 from connectors.mapping import MappedRecords, Mapper
-from connectors.writing import BatchWriter, Outcome
+from connectors.writing import Outcome
 from db import models as m
 from db.base import table_of
 from db.bulk import rows_affected
@@ -349,17 +350,20 @@ class SyncRunner:
             else:
                 mapped.append((record.position, records))
         async with self._sessionmaker() as session, session.begin():
-            writer = BatchWriter(session, connector.system, now, state.cache)
-            outcome = await writer.write(mapped)
-            state.grown.update(writer.inserted_into)
+            # First: on SQLite this write opens the transaction, so that the batch's
+            # savepoint nests inside it rather than becoming the transaction itself.
+            await self._renew(session, connector.system, now)
+            written = await write_batch(session, connector.system, now, state.cache, mapped)
+            outcome = written.result
+            state.grown.update(written.inserted_into)
             by_position = {record.position: (ordinal, record) for ordinal, record in batch}
             for position, reason in outcome.unresolved.items():
                 if final:
                     rejected.append((by_position[position][1], Rejection(reason)))
                 else:
                     state.deferred.append(by_position[position])
-            for position, reason in outcome.refused.items():
-                rejected.append((by_position[position][1], Rejection(reason)))
+            for position, rejection in outcome.refused.items():
+                rejected.append((by_position[position][1], rejection))
             await self._quarantine(session, connector, stream, result.run_id, rejected, now)
             counts.quarantined += len(rejected)
             for position, _ in mapped:
@@ -392,7 +396,6 @@ class SyncRunner:
                     cursor=saved_cursor,
                 )
             )
-            await self._renew(session, connector.system, now)
         await self._refresh_statistics(state)
 
     async def _refresh_statistics(self, state: _Pass) -> None:

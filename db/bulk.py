@@ -7,6 +7,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
+import asyncpg
 from sqlalchemy import (
     Column,
     CursorResult,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
@@ -86,7 +88,11 @@ async def insert_rows(
         raw = await connection.get_raw_connection()
         driver = raw.driver_connection
         assert driver is not None
-        await driver.copy_records_to_table(table.name, records=parameters, columns=list(keys))
+        try:
+            await driver.copy_records_to_table(table.name, records=parameters, columns=list(keys))
+        except asyncpg.IntegrityConstraintViolationError as error:
+            # Past SQLAlchemy, so raised as it would raise it: a refused write is one error.
+            raise IntegrityError(f"COPY {table.name}", None, error) from error
         return
     await connection.exec_driver_sql(compiled.string, parameters)
 

@@ -79,4 +79,5 @@ def household_of(
         "head_name": head,
         "address": text_of(row, "address") or None,
     }
-    return key, Mapped(m.Household, key, values, (where,), extras)
+    columns = {"household_number": "户编号"}
+    return key, Mapped(m.Household, key, values, (where,), extras, columns=columns)

@@ -76,6 +76,7 @@ def map_credit_row(row: Mapping[str, Any], county_code: str) -> list[Mapped]:
             "bank_name": lender,
         },
         (household_ref(key),),
+        columns={"household_id": "户编号", "rated_on": "评定日期", "bank_name": "银行"},
     )
     return [household, rating] if household is not None else [rating]
 
@@ -114,6 +115,7 @@ def map_honour_row(
         f"{key}|{title}|{level.value}|{year}",
         {"household_id": None, "title": title, "level": level, "year": year},
         (household_ref(key, "户主"),),
+        columns={"household_id": "户主", "title": "称号", "level": "级别", "year": "年度"},
     )
     return [household, honour]
 

@@ -129,4 +129,11 @@ def volunteer_record(source_id: str, values: dict[str, Any], extras: dict[str, A
     )
     stored = {key: value for key, value in values.items() if not key.startswith("_")}
     extras = {**extras, "registration_digest": registration}
-    return Mapped(Volunteer, source_id, stored, extras=extras, digest=digest)
+    return Mapped(
+        Volunteer,
+        source_id,
+        stored,
+        extras=extras,
+        digest=digest,
+        columns={"volunteer_number": "志愿者编号"},
+    )
