@@ -45,9 +45,12 @@ async def write_batch(
     now: datetime,
     cache: dict[str, Any],
     records: Records,
+    *,
+    snapshot: bool,
 ) -> WrittenBatch:
-    """Write `records` ((position, mapped records)) inside the session's open transaction."""
-    batch = _Batch(session, system, now, cache)
+    """Write `records` ((position, mapped records)) inside the session's open transaction;
+    `snapshot` as BatchWriter takes it."""
+    batch = _Batch(session, system, now, cache, snapshot)
     await batch.write(list(records))
     if batch.split and batch.done.result.unresolved:
         # A record may name one that, split apart, was written after it: try them again.
@@ -65,8 +68,10 @@ class _Batch:
         system: str,
         now: datetime,
         cache: dict[str, Any],
+        snapshot: bool,
     ) -> None:
         self.session, self.system, self.now, self.cache = session, system, now, cache
+        self.snapshot = snapshot
         self.done = WrittenBatch()
         self.stored: list[tuple[int, list[Mapped]]] = []
         self.split = False
@@ -74,7 +79,9 @@ class _Batch:
     async def write(self, records: list[tuple[int, list[Mapped]]]) -> None:
         if not records:
             return
-        writer = BatchWriter(self.session, self.system, self.now, self.cache)
+        writer = BatchWriter(
+            self.session, self.system, self.now, self.cache, snapshot=self.snapshot
+        )
         try:
             async with self.session.begin_nested():
                 result = await writer.write(records)

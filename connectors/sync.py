@@ -353,7 +353,9 @@ class SyncRunner:
             # First: on SQLite this write opens the transaction, so that the batch's
             # savepoint nests inside it rather than becoming the transaction itself.
             await self._renew(session, connector.system, now)
-            written = await write_batch(session, connector.system, now, state.cache, mapped)
+            written = await write_batch(
+                session, connector.system, now, state.cache, mapped, snapshot=stream.snapshot
+            )
             outcome = written.result
             state.grown.update(written.inserted_into)
             by_position = {record.position: (ordinal, record) for ordinal, record in batch}

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors.base import Mapped, Ref
+from connectors.base import Mapped, Ref, Rejection
 from connectors.batch import BatchResult, Item, Outcome, content_hash, per_county
 from connectors.households_writing import HouseholdWriter, LedgerWriter
 from connectors.news_writing import StoryWriter
@@ -40,10 +40,15 @@ class BatchWriter:
         system: str,
         now: datetime,
         cache: dict[str, Any] | None = None,
+        *,
+        snapshot: bool = False,
     ) -> None:
         """`cache` lives as long as one stream's run: what is costly to load and does
-        not change during it (a news linker's aliases)."""
+        not change during it (a news linker's aliases). In a `snapshot` each record is
+        listed once: a second row with the same key and other values is refused, where
+        an incremental stream's later version of a record replaces the earlier."""
         self.session = session
+        self.snapshot = snapshot
         self.system = system
         self.now = now
         self.cache = cache if cache is not None else {}
@@ -110,9 +115,17 @@ class BatchWriter:
         result: BatchResult,
     ) -> None:
         inserts, updates, touched = [], [], []
+        first_seen: dict[str, tuple[int, str]] = {}
         for item in items:
             values = {**_written(item.mapped.values), **item.resolved}
             digest = content_hash({**item.mapped.values, **item.resolved})
+            earlier = first_seen.setdefault(item.mapped.source_id, (item.position, digest))
+            if self.snapshot and earlier[0] != item.position:
+                if earlier[1] == digest:
+                    result.outcomes[item.position].append(Outcome.UNCHANGED)
+                else:
+                    result.refused[item.position] = _repeated(item, earlier[0])
+                continue
             found = existing.get(item.mapped.source_id)
             if found is None:
                 inserts.append((item, {**values, **self.provenance(item.mapped.source_id, digest)}))
@@ -235,12 +248,7 @@ class BatchWriter:
             await self._known_households(keys)
             return
         if how == "name":
-            named = await self.session.execute(
-                select(table.c.name, table.c.id).where(
-                    table.c.name.in_(keys), table.c.retired_at.is_(None)
-                )
-            )
-            self.known.update({(model, f"name:{name}"): row_id for name, row_id in named.all()})
+            await self._named(model, keys)
             return
         if how == "division":
             rows = await self.session.execute(
@@ -282,6 +290,23 @@ class BatchWriter:
             )
         )
         self.known.update({(model, source_id): row_id for source_id, row_id in by_source.all()})
+
+    async def _named(self, model: type[Any], names: list[str]) -> None:
+        """Records by name: this source's if it has one of that name, else any source's.
+        A name two records share finds neither, never one of them at random."""
+        table = table_of(model)
+        rows = await self.session.execute(
+            select(table.c.name, table.c.id, table.c.source_system).where(
+                table.c.name.in_(names), table.c.retired_at.is_(None)
+            )
+        )
+        found: dict[str, dict[bool, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for name, row_id, system in rows.all():
+            found[name][system == self.system].append(row_id)
+        for name, by_source in found.items():
+            candidates = by_source[True] or by_source[False]
+            if len(candidates) == 1:
+                self.known[(model, f"name:{name}")] = candidates[0]
 
     async def _villages(self, keys: list[str]) -> None:
         """Divisions named within a county ("520602/新村"); a name two divisions share
@@ -685,6 +710,14 @@ def _how(ref: Ref) -> str:
     return "name" if ref.by_name else "source"
 
 
+def _repeated(item: Item, first: int) -> Rejection:
+    return Rejection(
+        f"this row is the {_name(item.mapped.model)} of row {first} again "
+        f"({item.mapped.source_id!r}) with other values; a snapshot lists each "
+        f"{_name(item.mapped.model)} once: correct or remove one of the two rows"
+    )
+
+
 def _unresolved(ref: Ref) -> str:
     what = ref.label or ref.column
     if ref.model is m.Division and ref.by_name:
@@ -698,8 +731,12 @@ def _unresolved(ref: Ref) -> str:
     if ref.model is m.Household:
         county, number = ref.source_id.split("/", 1)
         return f"{what} {number!r} is not a known household of county {county}"
-    where = "" if ref.by_name else " of this source"
-    return f"{what} {ref.source_id!r} is not a known {_name(ref.model)}{where}"
+    if ref.by_name:
+        return (
+            f"{what} {ref.source_id!r} is not the name of one {_name(ref.model)} "
+            "(unknown, or shared by several)"
+        )
+    return f"{what} {ref.source_id!r} is not a known {_name(ref.model)} of this source"
 
 
 def _name(model: type[Any]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -197,4 +198,19 @@ def _story(
         "fingerprint": signed(value),
         **dict(zip(("band0", "band1", "band2", "band3"), bands(value), strict=True)),
     }
-    return Mapped(m.NewsStory, url[:128], values, extras={"feed": payload["feed"], "title": title})
+    return Mapped(
+        m.NewsStory, story_key(url), values, extras={"feed": payload["feed"], "title": title}
+    )
+
+
+def story_key(url: str) -> str:
+    """A story's source id: its address, or for an address longer than a source id
+    holds, its start and a hash of the whole, so that two long addresses sharing their
+    first 128 characters stay two stories."""
+    if len(url) <= _KEY_LENGTH:
+        return url
+    digest = hashlib.sha256(url.encode()).hexdigest()[:27]
+    return f"{url[: _KEY_LENGTH - 28]}#{digest}"
+
+
+_KEY_LENGTH = 128

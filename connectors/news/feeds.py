@@ -3,6 +3,7 @@ page. XML is parsed without entities or network access (no billion laughs, no XX
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -76,14 +77,41 @@ def _rss_item(item: etree._Element, base: str) -> FeedEntry:
         except (TypeError, ValueError):
             published = parse_published(when)
     content = item.findtext(_CONTENT)
-    return FeedEntry(
-        url=resolve(base, (item.findtext("link") or "").strip()),
+    return _entry(
+        base,
+        link=item.findtext("link") or "",
+        guid=item.findtext("guid") or "",
         title=(item.findtext("title") or "").strip(),
         published_at=published,
         author=(item.findtext(_CREATOR) or item.findtext("author") or "").strip() or None,
         html=content or item.findtext("description"),
         full=bool(content and content.strip()),
     )
+
+
+def _entry(
+    base: str,
+    *,
+    link: str,
+    guid: str,
+    title: str,
+    published_at: datetime | None,
+    author: str | None,
+    html: str | None,
+    full: bool,
+) -> FeedEntry:
+    """An entry known by its link; one without a link (a bulletin feed that carries its
+    stories whole) by its guid or id, else by what it says, so that five link-less items
+    stay five stories, and its own text is the story: there is no page to fetch."""
+    url = resolve(base, link.strip())
+    if link.strip() and url != base:
+        return FeedEntry(url, title, published_at, author, html, full)
+    guid = guid.strip()
+    if guid.startswith(("http://", "https://")) and guid != base:
+        return FeedEntry(guid, title, published_at, author, html, full)
+    said = guid or "\0".join((title, published_at.isoformat() if published_at else "", html or ""))
+    key = hashlib.sha256(said.encode()).hexdigest()[:20]
+    return FeedEntry(f"{base}#item-{key}", title, published_at, author, html, full=True)
 
 
 def _atom_entry(entry: etree._Element, base: str) -> FeedEntry:
@@ -113,8 +141,10 @@ def _atom_entry(entry: etree._Element, base: str) -> FeedEntry:
             if content.get("type") == "xhtml"
             else content.text
         )
-    return FeedEntry(
-        url=resolve(base, link.strip()),
+    return _entry(
+        base,
+        link=link,
+        guid=entry.findtext(f"{_ATOM}id") or "",
         title=(entry.findtext(f"{_ATOM}title") or "").strip(),
         published_at=published,
         author=(entry.findtext(f"{_ATOM}author/{_ATOM}name") or "").strip() or None,

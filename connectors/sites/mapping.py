@@ -11,7 +11,12 @@ from connectors.normalise import cell, clean_text, parse_bool, parse_date, parse
 from connectors.sites.settings import KIND_WORDS, STATUS_WORDS
 from db import models as m
 
-__all__ = ["map_org_node", "map_register_row", "site_kind"]
+__all__ = ["map_org_node", "map_register_row", "register_key", "site_kind"]
+
+
+def register_key(division: str, name: str) -> str:
+    """A register site's source id: its division and its name."""
+    return f"{division}|{name}"
 
 
 def site_kind(value: Any, column: str) -> m.SiteKind:
@@ -48,9 +53,11 @@ def _site(
 ) -> Mapped:
     refs = [Ref("division_code", m.Division, division, label="区划代码")]
     if parent:
-        by_division = parent.isdigit()
-        key = _division(parent, parent_column) if by_division else parent
-        refs.append(Ref("parent_id", m.Site, key, by_division=by_division, label=parent_column))
+        if parent.isdigit():
+            key = _division(parent, parent_column)
+            refs.append(Ref("parent_id", m.Site, key, by_division=True, label=parent_column))
+        else:
+            refs.append(Ref("parent_id", m.Site, parent, by_name=True, label=parent_column))
     if not name:
         raise Rejection("阵地名称 is empty", "阵地名称")
     return Mapped(
@@ -64,7 +71,8 @@ def _site(
 
 def map_register_row(row: Mapping[str, Any]) -> Mapped:
     """A register row (阵地名称, 阵地类型, 上级阵地, 区划代码, 是否示范, 建成时间, 面积(㎡),
-    状态, 服务平台). The site's name is its key in the register."""
+    状态, 服务平台). A site is known by its division and name: two villages may each
+    have a 长山社区新时代文明实践站."""
     name = clean_text(cell(row, "阵地名称"))
     status_text = clean_text(cell(row, "状态"))
     if status_text not in STATUS_WORDS:
@@ -76,11 +84,12 @@ def map_register_row(row: Mapping[str, Any]) -> Mapped:
         "opened_on": parse_date(cell(row, "建成时间"), "建成时间", required=False),
         "floor_area_m2": float(area) if area is not None else None,
     }
+    division = _division(cell(row, "区划代码"), "区划代码")
     return _site(
-        source_id=name,
+        source_id=register_key(division, name),
         name=name,
         kind=site_kind(cell(row, "阵地类型"), "阵地类型"),
-        division=_division(cell(row, "区划代码"), "区划代码"),
+        division=division,
         parent=clean_text(cell(row, "上级阵地")),
         parent_column="上级阵地",
         values=values,

@@ -372,3 +372,43 @@ async def test_a_run_that_fails_is_read_again_in_full(
     assert "failed 3 times" in (failed.error or "")
     again = await sync(kaili, connector(f"{server.url}/rss.xml", "凯里文明网"))
     assert (again.read, again.inserted, again.quarantined) == (6, 5, 1)
+
+
+_BULLETIN_TEXT = (
+    "<p>第{n}期：北京东路社区组织志愿者开展第{n}次邻里守望走访活动，为独居老人送去米面油，"
+    "帮助他们打扫卫生、检查水电安全，老人们纷纷表示感谢。</p><p>活动共服务群众{n}0人次，"
+    "社区将把走访活动常态化，让文明实践走进千家万户。</p>"
+)
+
+
+async def test_items_without_a_link_or_with_long_addresses_stay_distinct(
+    kaili: AsyncEngine, site: tuple[NewsSite, LocalServer]
+) -> None:
+    """A bulletin feed carries its stories whole and links none of them; a CMS gives
+    addresses longer than a source id. Neither may fold distinct stories into one."""
+    news, server = site
+    long_path = "/news/detail?" + "&amp;".join(f"param{index}=value{index}" for index in range(12))
+    items = [
+        f"<item><title>社区简报第{n}期</title><pubDate>Wed, 0{n} Jul 2025 02:00:00 GMT</pubDate>"
+        f"<content:encoded><![CDATA[{_BULLETIN_TEXT.format(n=n)}]]></content:encoded></item>"
+        for n in range(1, 6)
+    ] + [
+        f"<item><title>长地址稿件{n}</title><link>{long_path}&amp;id={n}</link>"
+        f"<pubDate>Thu, 1{n} Jul 2025 02:00:00 GMT</pubDate>"
+        f"<content:encoded><![CDATA[{_BULLETIN_TEXT.format(n=n + 5)}]]></content:encoded></item>"
+        for n in range(1, 3)
+    ]
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>简报</title>'
+        + "".join(items)
+        + "</channel></rss>"
+    )
+    news.pages["/bulletin.xml"] = Page(feed.encode("utf-8"), "application/rss+xml")
+    result = await sync(kaili, connector(f"{server.url}/bulletin.xml", "简报"))
+    assert (result.read, result.inserted, result.quarantined) == (7, 7, 0)
+    found = await stories(kaili)
+    assert {f"社区简报第{n}期" for n in range(1, 6)} | {"长地址稿件1", "长地址稿件2"} <= set(found)
+    assert "/bulletin.xml" not in news.requests[1:]  # the feed was not fetched as a page
+    again = await sync(kaili, connector(f"{server.url}/bulletin.xml", "简报"))
+    assert again.inserted == 0

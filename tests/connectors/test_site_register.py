@@ -8,14 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.sites.register import OrgTreeConnector, SiteRegisterConnector
 from connectors.sync import SyncRunner
+from db import migrate
 from db import models as m
 from db.engine import create_sessionmaker
 from tests.connectors.files import write_csv, write_xlsx
+from tests.databases import DatabaseFactory
 from tests.factories import add_division_tree
 
 HEADER = [
@@ -185,7 +187,9 @@ async def test_a_messy_register_is_stored_or_quarantined_row_by_row(
         hosted = (
             await session.execute(select(func.count()).select_from(m.site_platforms))
         ).scalar_one()
-    assert reasons[7][1] == "上级阵地 '不存在的实践所' is not a known site of this source"
+    assert reasons[7][1] == (
+        "上级阵地 '不存在的实践所' is not the name of one site (unknown, or shared by several)"
+    )
     assert reasons[8][0] == "阵地类型"
     assert reasons[9] == (None, "区划代码 '999999001001' is not a known division code")
     assert reasons[10] == ("面积(㎡)", "面积(㎡) is -5; it cannot be below 0")
@@ -296,3 +300,74 @@ async def test_json_org_tree(divisions: AsyncEngine, tmp_path: Path) -> None:
     sites = await _sites(divisions)
     assert sites["北京东路社区新时代文明实践站"].parent_id == sites["大十字街道新时代文明实践所"].id
     assert sites["大十字街道新时代文明实践所"].parent_id == sites["凯里市新时代文明实践中心"].id
+
+
+async def test_sites_sharing_a_name_in_different_villages_stay_distinct(
+    divisions: AsyncEngine, tmp_path: Path
+) -> None:
+    async with create_sessionmaker(divisions)() as session, session.begin():
+        session.add(
+            m.Division(
+                code="522601001002",
+                name="长山村",
+                level=m.DivisionLevel.VILLAGE,
+                parent_code="522601001000",
+            )
+        )
+    station = "长山社区新时代文明实践站"
+    center = ["凯里市新时代文明实践中心", "中心", "", "522601", "是", "", "", "运行", ""]
+    rows: list[list[Any]] = [
+        center,
+        [station, "实践站", "凯里市新时代文明实践中心", "522601001001", "否", "", "80", "运行", ""],
+        [station, "实践站", "凯里市新时代文明实践中心", "522601001002", "否", "", "60", "运行", ""],
+        # The same site listed twice, the same both times: one site, nothing lost.
+        [station, "实践站", "凯里市新时代文明实践中心", "522601001002", "否", "", "60", "运行", ""],
+        # The same site again with another floor area: which one is right?
+        [station, "实践站", "凯里市新时代文明实践中心", "522601001002", "否", "", "90", "运行", ""],
+        # A point whose parent is named by a name two sites share.
+        ["长山文化广场实践点", "实践点", station, "522601001002", "否", "", "", "运行", ""],
+    ]
+    path = write_csv(tmp_path / "register.csv", HEADER, rows)
+    for _ in range(2):
+        [result] = await SyncRunner(divisions).sync(SiteRegisterConnector("kaili-register", path))
+        assert result.status is m.SyncStatus.SUCCEEDED, result.error
+        assert result.read == 6
+        assert result.quarantined == 2
+    async with create_sessionmaker(divisions)() as session:
+        stations = (await session.scalars(select(m.Site).where(m.Site.name == station))).all()
+        reasons = {
+            row.row_number: row.reason
+            for row in (await session.scalars(select(m.QuarantinedRecord))).all()
+        }
+    assert sorted((s.division_code, s.floor_area_m2) for s in stations) == [
+        ("522601001001", 80.0),
+        ("522601001002", 60.0),
+    ]
+    assert "row 4 again" in reasons[6]
+    assert "not the name of one site" in reasons[7]
+
+
+async def test_sites_stored_by_name_alone_are_kept_across_the_upgrade(
+    backend: str, database_factory: DatabaseFactory, tmp_path: Path
+) -> None:
+    """A register synced before sites were known by division keeps its sites: the
+    migration renames their keys, and the next sync finds every one unchanged."""
+    engine = await database_factory.create(backend)
+    path = write_csv(tmp_path / "register.csv", HEADER, ROWS[:4])
+    await migrate.downgrade(engine, "0010")
+    async with create_sessionmaker(engine)() as session, session.begin():
+        session.add_all(add_division_tree())
+    [first] = await SyncRunner(engine).sync(SiteRegisterConnector("kaili-register", path))
+    assert first.inserted == 4
+    async with engine.begin() as connection:
+        await connection.execute(
+            update(m.Site).values(source_id=m.Site.name)  # how 0010's hub stored them
+        )
+    await migrate.upgrade(engine)
+    [again] = await SyncRunner(engine).sync(SiteRegisterConnector("kaili-register", path))
+    assert (again.status, again.unchanged, again.inserted, again.retired) == (
+        m.SyncStatus.SUCCEEDED,
+        4,
+        0,
+        0,
+    )
