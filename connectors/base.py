@@ -72,6 +72,9 @@ class Ref:
     by_division: bool = False
     by_name: bool = False
     label: str = ""
+    # For a village's division code: the village's name, to add the village when the
+    # code is not known yet but its township is (the public list has no villages).
+    village: str | None = None
 
 
 @dataclass(slots=True)

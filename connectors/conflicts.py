@@ -23,12 +23,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.base import Mapped, Rejection
 from connectors.batch import BatchResult, Item
+from connectors.errors import FatalConnectorError
 from connectors.writing import BatchWriter
 from db.base import table_of
 
-__all__ = ["WrittenBatch", "write_batch"]
+__all__ = ["MAX_REFUSED", "TooManyRefusedError", "WrittenBatch", "write_batch"]
 
 Records = Sequence[tuple[int, list[Mapped]]]
+
+# More records of one batch refused than this is no longer a few bad rows but a cause
+# common to all (a source set up wrongly): the run stops rather than split on and on.
+MAX_REFUSED = 100
+
+
+class TooManyRefusedError(FatalConnectorError):
+    def __init__(self, last: Rejection) -> None:
+        super().__init__(
+            f"the database refused more than {MAX_REFUSED} records of one batch (the last: "
+            f"{last.reason}); nothing of that batch was kept. So many point to one cause: "
+            "check this source's settings in wenming.toml"
+        )
 
 
 @dataclass
@@ -90,7 +104,10 @@ class _Batch:
             self.cache.clear()
             if len(records) == 1:
                 [(position, mapped)] = records
-                self.done.result.refused[position] = await self._rejection(mapped, error)
+                rejection = await self._rejection(mapped, error)
+                self.done.result.refused[position] = rejection
+                if len(self.done.result.refused) > MAX_REFUSED:
+                    raise TooManyRefusedError(rejection) from error
                 return
             self.split = True
             middle = len(records) // 2

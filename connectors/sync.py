@@ -37,6 +37,7 @@ from db.rollup import mark_rollup_owed, refresh_if_owed
 
 __all__ = [
     "BATCH_SIZE",
+    "DivisionsMissingError",
     "MAX_SHRINK",
     "SnapshotShrankError",
     "SourceBusyError",
@@ -67,6 +68,23 @@ class SnapshotShrankError(FatalConnectorError):
             f"({vanishing / (kept + vanishing):.0%}, more than {share:.0%}); nothing was "
             "retired. If the register really shrank, run the sync again with --accept-shrink; "
             "if not, export the file again in full"
+        )
+
+
+class DivisionsMissingError(FatalConnectorError):
+    """Everything a source holds lies in a division: the division codes come first."""
+
+    def __init__(self, county: str | None) -> None:
+        if county is None:
+            problem = "no division codes are imported yet"
+        else:
+            problem = (
+                f"county {county} is not among the imported division codes (is `county` "
+                "of this source in wenming.toml right?)"
+            )
+        super().__init__(
+            f"{problem}; import the division codes first: wenming divisions import DIR "
+            "(the folder of the public 统计用区划代码 files)"
         )
 
 
@@ -259,6 +277,7 @@ class SyncRunner:
         mapper = Mapper(connector, stream, self._mapping_process_after)
         try:
             # Inside the run: a source that cannot be read at all (a missing file) fails it.
+            await self._check_divisions()
             snapshot_key = connector.snapshot_key(stream)
             snapshot = (
                 _SnapshotCursor.load(saved.cursor if saved else None, snapshot_key, now)
@@ -316,6 +335,15 @@ class SyncRunner:
         result.status = m.SyncStatus.SUCCEEDED
         await self._finish(result)
         return result
+
+    async def _check_divisions(self) -> None:
+        """Refuse a sync into a database without the division codes at once: each of its
+        records would be refused by the database, one by one."""
+        async with self._sessionmaker() as session:
+            if await session.scalar(select(m.Division.code).limit(1)) is None:
+                raise DivisionsMissingError(None)
+            if self._county and await session.get(m.Division, self._county) is None:
+                raise DivisionsMissingError(self._county)
 
     async def _write_ahead(
         self, state: _Pass, mapper: Mapper, batch: list[tuple[int, RawRecord]] | None

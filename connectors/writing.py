@@ -207,6 +207,9 @@ class BatchWriter:
                     wanted[(ref.model, _how(ref))].add(ref.source_id)
         for (model, how), keys in wanted.items():
             await self._load_known(model, sorted(keys), how)
+        await self._add_villages(
+            [ref for item in items for ref in item.mapped.refs if ref.village is not None]
+        )
         for item in items:
             for ref in item.mapped.refs:
                 target = self.known.get((ref.model, self._ref_key(ref)))
@@ -290,6 +293,41 @@ class BatchWriter:
             )
         )
         self.known.update({(model, source_id): row_id for source_id, row_id in by_source.all()})
+
+    async def _add_villages(self, refs: list[Ref]) -> None:
+        """Add the villages these references name that are not known yet, where their
+        township is: marked as named by this source."""
+        names = {
+            ref.source_id: ref.village
+            for ref in refs
+            if (m.Division, ref_key(ref)) not in self.known and ref.village
+        }
+        if not names:
+            return
+        table = table_of(m.Division)
+        townships = set(
+            await self.session.scalars(
+                select(table.c.code).where(
+                    table.c.code.in_({township_of(code) for code in names}),
+                    table.c.level == m.DivisionLevel.TOWNSHIP,
+                )
+            )
+        )
+        rows = [
+            {
+                "code": code,
+                "name": name,
+                "level": m.DivisionLevel.VILLAGE,
+                "parent_code": township_of(code),
+                "population": None,
+                "named_by": self.system,
+            }
+            for code, name in sorted(names.items())
+            if township_of(code) in townships
+        ]
+        if rows:
+            await self.insert(table, rows)
+            self.known.update({(m.Division, f"code:{row['code']}"): row["code"] for row in rows})
 
     async def _named(self, model: type[Any], names: list[str]) -> None:
         """Records by name: this source's if it has one of that name, else any source's.
@@ -690,6 +728,11 @@ def _written(values: dict[str, Any]) -> dict[str, Any]:
 
 
 _CENTERS = {m.SiteKind.CENTER, m.SiteKind.PREFECTURE_CENTER}
+
+
+def township_of(village: str) -> str:
+    """The township code of a twelve-digit village code."""
+    return f"{village[:9]}000"
 
 
 def ref_key(ref: Ref) -> str:

@@ -51,7 +51,8 @@ def _site(
     values: dict[str, Any],
     platforms: list[str],
 ) -> Mapped:
-    refs = [Ref("division_code", m.Division, division, label="区划代码")]
+    village = _village_named(name) if kind is m.SiteKind.STATION and _is_village(division) else None
+    refs = [Ref("division_code", m.Division, division, label="区划代码", village=village)]
     if parent:
         if parent.isdigit():
             key = _division(parent, parent_column)
@@ -67,6 +68,18 @@ def _site(
         tuple(refs),
         extras={"platforms": platforms},
     )
+
+
+def _is_village(code: str) -> bool:
+    return len(code) == 12 and not code.endswith("000")
+
+
+def _village_named(station: str) -> str | None:
+    """The village a station is named after: 长山社区新时代文明实践站 → 长山社区."""
+    for word, kind in KIND_WORDS:
+        if kind is m.SiteKind.STATION and station.endswith(word) and len(station) > len(word):
+            return station.removesuffix(word)
+    return None
 
 
 def map_register_row(row: Mapping[str, Any]) -> Mapped:

@@ -54,3 +54,6 @@ class Division(Base):
         String(12), ForeignKey("divisions.code", ondelete="RESTRICT"), index=True
     )
     population: Mapped[int | None] = mapped_column(Integer)
+    # The public code list stops at townships. A village a site register names under a
+    # known township is added from that register, and keeps which source named it.
+    named_by: Mapped[str | None] = mapped_column(String(100))

@@ -12,6 +12,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import await_only
 
+from connectors.conflicts import MAX_REFUSED
 from connectors.points.lists import HonourListConnector
 from connectors.sync import SyncRunner
 from db import models as m
@@ -125,3 +126,41 @@ async def test_on_sqlite_the_batch_savepoint_nests_in_the_batch_transaction(
             and not text.startswith("ROLLBACK TO")
         ]
         assert opened[-1] == "BEGIN"
+
+
+async def test_a_sync_before_the_division_codes_says_to_import_them(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "volunteers.csv", VOLUNTEER_HEADER, _volunteers(20))
+    [result] = await SyncRunner(engine, county_code="522601").sync(
+        _connector(tmp_path, path), streams=["volunteers"]
+    )
+    assert result.status is m.SyncStatus.FAILED
+    assert result.error is not None
+    assert result.error.startswith("no division codes are imported yet")
+    assert "wenming divisions import DIR" in result.error
+    assert await _count(engine, m.Volunteer) == 0
+
+
+async def test_a_county_missing_from_the_division_codes_is_named(
+    county: AsyncEngine, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "volunteers.csv", VOLUNTEER_HEADER, _volunteers(20))
+    [result] = await SyncRunner(county, county_code="522699").sync(_connector(tmp_path, path))
+    assert result.status is m.SyncStatus.FAILED
+    assert result.error is not None
+    assert "county 522699 is not among the imported division codes" in result.error
+
+
+async def test_a_batch_refused_record_by_record_stops_the_run(
+    county: AsyncEngine, tmp_path: Path
+) -> None:
+    rows = _volunteers(MAX_REFUSED + 30)
+    for row in rows:
+        row[0] = "V00001"  # an export whose 志愿者编号 column holds one number throughout
+    path = write_csv(tmp_path / "volunteers.csv", VOLUNTEER_HEADER, rows)
+    [_, result] = await SyncRunner(county).sync(_connector(tmp_path, path))
+    assert result.status is m.SyncStatus.FAILED
+    assert result.error is not None
+    assert f"refused more than {MAX_REFUSED} records of one batch" in result.error
+    assert await _count(county, m.Volunteer) == 0

@@ -354,7 +354,6 @@ async def test_sites_stored_by_name_alone_are_kept_across_the_upgrade(
     migration renames their keys, and the next sync finds every one unchanged."""
     engine = await database_factory.create(backend)
     path = write_csv(tmp_path / "register.csv", HEADER, ROWS[:4])
-    await migrate.downgrade(engine, "0010")
     async with create_sessionmaker(engine)() as session, session.begin():
         session.add_all(add_division_tree())
     [first] = await SyncRunner(engine).sync(SiteRegisterConnector("kaili-register", path))
@@ -363,6 +362,7 @@ async def test_sites_stored_by_name_alone_are_kept_across_the_upgrade(
         await connection.execute(
             update(m.Site).values(source_id=m.Site.name)  # how 0010's hub stored them
         )
+    await migrate.downgrade(engine, "0010")
     await migrate.upgrade(engine)
     [again] = await SyncRunner(engine).sync(SiteRegisterConnector("kaili-register", path))
     assert (again.status, again.unchanged, again.inserted, again.retired) == (
@@ -371,3 +371,39 @@ async def test_sites_stored_by_name_alone_are_kept_across_the_upgrade(
         0,
         0,
     )
+
+
+async def test_a_station_in_a_village_the_public_list_lacks_adds_the_village(
+    divisions: AsyncEngine, tmp_path: Path
+) -> None:
+    """The public code list stops at townships: a station under a known township adds
+    its village, marked as named by the register; one under an unknown township does not."""
+    rows: list[list[Any]] = [
+        ["凯里市新时代文明实践中心", "中心", "", "522601", "是", "", "", "运行", ""],
+        ["长山社区新时代文明实践站", "实践站", "凯里市新时代文明实践中心", "522601001007"]
+        + ["否", "", "", "运行", ""],
+        ["长山文化广场实践点", "实践点", "522601001007", "522601001007"]
+        + ["否", "", "", "运行", ""],
+        ["远方村新时代文明实践站", "实践站", "凯里市新时代文明实践中心", "522601099001"]
+        + ["否", "", "", "运行", ""],
+    ]
+    path = write_csv(tmp_path / "register.csv", HEADER, rows)
+    [result] = await SyncRunner(divisions).sync(SiteRegisterConnector("kaili-register", path))
+    assert (result.inserted, result.quarantined) == (3, 1)
+    async with create_sessionmaker(divisions)() as session:
+        village = await session.get(m.Division, "522601001007")
+        stray = await session.get(m.Division, "522601099001")
+        sites = {s.name: s for s in (await session.scalars(select(m.Site))).all()}
+    assert village is not None
+    assert (village.name, village.level, village.parent_code, village.named_by) == (
+        "长山社区",
+        m.DivisionLevel.VILLAGE,
+        "522601001000",
+        "kaili-register",
+    )
+    assert stray is None
+    assert sites["长山文化广场实践点"].parent_id == sites["长山社区新时代文明实践站"].id
+    async with create_sessionmaker(divisions)() as session:
+        official = await session.get(m.Division, "522601001001")
+    assert official is not None
+    assert official.named_by is None
