@@ -37,8 +37,8 @@ from db.rollup import mark_rollup_owed, refresh_if_owed
 
 __all__ = [
     "BATCH_SIZE",
-    "DivisionsMissingError",
     "MAX_SHRINK",
+    "DivisionsMissingError",
     "SnapshotShrankError",
     "SourceBusyError",
     "StreamResult",

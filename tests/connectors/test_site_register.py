@@ -378,14 +378,13 @@ async def test_a_station_in_a_village_the_public_list_lacks_adds_the_village(
 ) -> None:
     """The public code list stops at townships: a station under a known township adds
     its village, marked as named by the register; one under an unknown township does not."""
+    tail = ["否", "", "", "运行", ""]
+    center = "凯里市新时代文明实践中心"
     rows: list[list[Any]] = [
-        ["凯里市新时代文明实践中心", "中心", "", "522601", "是", "", "", "运行", ""],
-        ["长山社区新时代文明实践站", "实践站", "凯里市新时代文明实践中心", "522601001007"]
-        + ["否", "", "", "运行", ""],
-        ["长山文化广场实践点", "实践点", "522601001007", "522601001007"]
-        + ["否", "", "", "运行", ""],
-        ["远方村新时代文明实践站", "实践站", "凯里市新时代文明实践中心", "522601099001"]
-        + ["否", "", "", "运行", ""],
+        [center, "中心", "", "522601", "是", "", "", "运行", ""],
+        ["长山社区新时代文明实践站", "实践站", center, "522601001007", *tail],
+        ["长山文化广场实践点", "实践点", "522601001007", "522601001007", *tail],
+        ["远方村新时代文明实践站", "实践站", center, "522601099001", *tail],
     ]
     path = write_csv(tmp_path / "register.csv", HEADER, rows)
     [result] = await SyncRunner(divisions).sync(SiteRegisterConnector("kaili-register", path))
