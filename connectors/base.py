@@ -8,13 +8,15 @@ raw record to typed records with a pure function. It writes nothing: the sync ru
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from db.base import ProvenanceMixin
 
-__all__ = ["Connector", "Mapped", "RawRecord", "Ref", "Rejection", "Stream"]
+__all__ = ["Connector", "Findings", "Mapped", "RawRecord", "Ref", "Rejection", "Stream"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,33 @@ class Rejection(Exception):
     def __reduce__(self) -> tuple[type[Rejection], tuple[str, str | None]]:
         # Rejections cross from a mapping process; the column must come with them.
         return Rejection, (self.reason, self.column)
+
+
+class Findings:
+    """Every rule one record breaks, not the first only: a clerk corrects the row once
+    rather than once per run. Each `check` reads one value; `settle` refuses the record
+    with all the reasons found."""
+
+    def __init__(self) -> None:
+        self._found: list[Rejection] = []
+
+    def add(self, reason: str, column: str | None = None) -> None:
+        self._found.append(Rejection(reason, column))
+
+    def check(self, read: Callable[[], T]) -> T | None:
+        try:
+            return read()
+        except Rejection as rejection:
+            self._found.append(rejection)
+            return None
+
+    def settle(self) -> None:
+        if not self._found:
+            return
+        first = self._found[0]
+        if len(self._found) == 1:
+            raise first
+        raise Rejection("; ".join(found.reason for found in self._found), first.column)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from connectors.base import Mapped, Rejection, Stream
+from connectors.base import Findings, Mapped, Rejection, Stream
 from connectors.normalise import cell, parse_date, parse_number
 from connectors.points.households import household_of, household_ref, text_of
 from connectors.points.settings import (
@@ -95,21 +95,28 @@ def map_honour_row(
     row: Mapping[str, Any], county_code: str, cipher: PersonalDataCipher, today: date
 ) -> list[Mapped]:
     """户主 or 家庭, 区划, 称号, 级别 (全国 / 省 / 市 / 县), 年度; 户编号 where the list has it."""
-    key, household = household_of(row, county_code, cipher=cipher)
-    if household is None:
-        raise Rejection("区划 is empty: where does the household live?", "区划")
+    findings = Findings()
+    found = findings.check(lambda: household_of(row, county_code, cipher=cipher))
+    if found is not None and found[1] is None:
+        findings.add("区划 is empty: where does the household live?", "区划")
     title = text_of(row, "title")
     if not title:
-        raise Rejection("称号 is empty (文明家庭, 最美家庭 …)", "称号")
+        findings.add("称号 is empty (文明家庭, 最美家庭 …)", "称号")
     spoken = text_of(row, "level")
     level = next((level for word, level in HONOUR_LEVEL_WORDS if word in spoken), None)
     if level is None:
-        raise Rejection(f"级别 {spoken!r} should be 全国, 省, 市 or 县", "级别")
+        findings.add(f"级别 {spoken!r} should be 全国, 省, 市 or 县", "级别")
     year_text = text_of(row, "year")
     match = _YEAR.fullmatch(year_text.removesuffix(".0"))
     year = int(match.group(1)) if match else 0
     if not 1990 <= year <= today.year:
-        raise Rejection(f"年度 {year_text!r} is not a year up to {today.year}", "年度")
+        findings.add(f"年度 {year_text!r} is not a year up to {today.year}", "年度")
+    findings.settle()
+    # settle() refused the record otherwise
+    assert found is not None
+    assert level is not None
+    key, household = found
+    assert household is not None
     honour = Mapped(
         m.HouseholdHonour,
         f"{key}|{title}|{level.value}|{year}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.base import Mapped, Ref, Rejection
+from connectors.base import Findings, Mapped, Ref, Rejection
 from connectors.divisions import canonical_code
 from connectors.normalise import cell, clean_text, parse_bool, parse_date, parse_number, split_list
 from connectors.sites.settings import KIND_WORDS, STATUS_WORDS
@@ -86,22 +86,32 @@ def map_register_row(row: Mapping[str, Any]) -> Mapped:
     """A register row (阵地名称, 阵地类型, 上级阵地, 区划代码, 是否示范, 建成时间, 面积(㎡),
     状态, 服务平台). A site is known by its division and name: two villages may each
     have a 长山社区新时代文明实践站."""
+    findings = Findings()
     name = clean_text(cell(row, "阵地名称"))
+    if not name:
+        findings.add("阵地名称 is empty", "阵地名称")
     status_text = clean_text(cell(row, "状态"))
     if status_text not in STATUS_WORDS:
-        raise Rejection(f"状态 {status_text!r} should be 在建, 运行 or 停用", "状态")
-    area = parse_number(cell(row, "面积(㎡)", "面积"), "面积(㎡)")
+        findings.add(f"状态 {status_text!r} should be 在建, 运行 or 停用", "状态")
+    area = findings.check(lambda: parse_number(cell(row, "面积(㎡)", "面积"), "面积(㎡)"))
+    demonstration = findings.check(lambda: parse_bool(cell(row, "是否示范"), "是否示范"))
+    opened = findings.check(lambda: parse_date(cell(row, "建成时间"), "建成时间", required=False))
+    kind = findings.check(lambda: site_kind(cell(row, "阵地类型"), "阵地类型"))
+    division = findings.check(lambda: _division(cell(row, "区划代码"), "区划代码"))
+    findings.settle()
+    # settle() refused the record otherwise
+    assert kind is not None
+    assert division is not None
     values = {
-        "is_demonstration": parse_bool(cell(row, "是否示范"), "是否示范"),
+        "is_demonstration": demonstration,
         "status": STATUS_WORDS[status_text],
-        "opened_on": parse_date(cell(row, "建成时间"), "建成时间", required=False),
+        "opened_on": opened,
         "floor_area_m2": float(area) if area is not None else None,
     }
-    division = _division(cell(row, "区划代码"), "区划代码")
     return _site(
         source_id=register_key(division, name),
         name=name,
-        kind=site_kind(cell(row, "阵地类型"), "阵地类型"),
+        kind=kind,
         division=division,
         parent=clean_text(cell(row, "上级阵地")),
         parent_column="上级阵地",

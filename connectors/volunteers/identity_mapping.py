@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.base import Mapped, Rejection
+from connectors.base import Findings, Mapped, Rejection
 from connectors.batch import content_hash
 from connectors.identity import (
     InvalidIdNumberError,
@@ -73,32 +73,24 @@ def identity(
     """Values for a Volunteer's personal columns. ID numbers must pass GB 11643; a phone
     that is given must be a mainland mobile number."""
     name_column, document_column, gender_column, phone_column = columns
+    findings = Findings()
     real_name = clean_text(name).replace(" ", "")
     if not real_name:
-        raise Rejection(f"{name_column} is empty", name_column)
+        findings.add(f"{name_column} is empty", name_column)
     kind = clean_text(document_type)
-    if kind in ID_CARD_TYPES:
-        try:
-            number = validate_id_number(str(document or ""), known_prefixes=PROVINCE_PREFIXES)
-        except InvalidIdNumberError as error:
-            raise Rejection(f"{document_column}: {error}", document_column) from None
-    else:
-        number = normalise_id_number(str(document or ""))
-        if not number:
-            raise Rejection(f"{document_column} is empty", document_column)
-        number = f"{kind}:{number}"
+    number = findings.check(lambda: _document(kind, document, document_column))
     spoken = clean_text(gender)
-    if spoken not in GENDER_WORDS:
-        raise Rejection(f"{gender_column} {spoken!r} should be 男 or 女", gender_column)
-    sex = GENDER_WORDS[spoken]
-    if sex is Gender.UNKNOWN and kind in ID_CARD_TYPES:
-        sex = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
+    sex = findings.check(lambda: _gender(spoken, gender_column))
     raw_phone = clean_text(phone)
     mobile = normalise_phone(raw_phone) if raw_phone else None
     if raw_phone and mobile is None:
-        raise Rejection(
-            f"{phone_column} {raw_phone!r} is not a mainland mobile number", phone_column
-        )
+        findings.add(f"{phone_column} {raw_phone!r} is not a mainland mobile number", phone_column)
+    findings.settle()
+    # settle() refused the record otherwise
+    assert number is not None
+    assert sex is not None
+    if sex is Gender.UNKNOWN and kind in ID_CARD_TYPES:
+        sex = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
     return {
         "real_name": real_name,
         "person_key": cipher.person_key(number),
@@ -108,6 +100,25 @@ def identity(
         "_phone": cipher.person_key(mobile) if mobile else None,
         "gender": sex,
     }
+
+
+def _document(kind: str, document: Any, column: str) -> str:
+    """The ID number, checked; another document's number prefixed with its type."""
+    if kind in ID_CARD_TYPES:
+        try:
+            return validate_id_number(str(document or ""), known_prefixes=PROVINCE_PREFIXES)
+        except InvalidIdNumberError as error:
+            raise Rejection(f"{column}: {error}", column) from None
+    number = normalise_id_number(str(document or ""))
+    if not number:
+        raise Rejection(f"{column} is empty", column)
+    return f"{kind}:{number}"
+
+
+def _gender(spoken: str, column: str) -> Gender:
+    if spoken not in GENDER_WORDS:
+        raise Rejection(f"{column} {spoken!r} should be 男 or 女", column)
+    return GENDER_WORDS[spoken]
 
 
 # A volunteer record's values that belong to the registry's registration, not to the

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from connectors.base import Connector, Mapped, RawRecord, Ref, Rejection, Stream
+from connectors.base import Connector, Findings, Mapped, RawRecord, Ref, Rejection, Stream
 from connectors.files import file_digest, read_table
 from connectors.normalise import cell, clean_text, parse_date, parse_number, split_list
 from connectors.ordering import parents_first
@@ -59,27 +59,36 @@ def map_volunteer_row(
 ) -> Mapped:
     """志愿者编号, 姓名, 证件类型, 证件号码, 性别, 出生日期, 手机号码, 政治面貌, 注册时间,
     所属队伍, 所在区划, 累计服务时长(小时)."""
+    findings = Findings()
     number = clean_text(cell(row, "志愿者编号")).replace(" ", "")
     if not number:
-        raise Rejection("志愿者编号 is empty", "志愿者编号")
+        findings.add("志愿者编号 is empty", "志愿者编号")
     area = clean_text(cell(row, "所在区划"))
     if area and area.isdigit() and not area.startswith(county_code[:6]):
-        raise Rejection(f"所在区划 {area} lies outside county {county_code}", "所在区划")
-    hours = parse_number(cell(row, "累计服务时长(小时)", "累计服务时长"), "累计服务时长(小时)") or 0
-    values = {
-        "county_code": county_code,
-        "volunteer_number": number,
-        **identity(
+        findings.add(f"所在区划 {area} lies outside county {county_code}", "所在区划")
+    hours = findings.check(
+        lambda: parse_number(cell(row, "累计服务时长(小时)", "累计服务时长"), "累计服务时长(小时)")
+    )
+    person = findings.check(
+        lambda: identity(
             cipher,
             name=cell(row, "姓名"),
             document_type=cell(row, "证件类型"),
             document=cell(row, "证件号码"),
             gender=cell(row, "性别"),
             phone=cell(row, "手机号码"),
-        ),
+        )
+    )
+    registered = findings.check(lambda: parse_date(cell(row, "注册时间"), "注册时间"))
+    findings.settle()
+    assert person is not None  # settle() refused the record otherwise
+    values = {
+        "county_code": county_code,
+        "volunteer_number": number,
+        **person,
         "political_status": clean_text(cell(row, "政治面貌")) or None,
-        "registered_on": parse_date(cell(row, "注册时间"), "注册时间"),
-        "service_minutes": round(hours * 60),
+        "registered_on": registered,
+        "service_minutes": round((hours or 0) * 60),
     }
     extras: dict[str, Any] = {"teams": split_list(cell(row, "所属队伍"))}
     if team_system:

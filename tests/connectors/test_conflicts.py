@@ -164,3 +164,20 @@ async def test_a_batch_refused_record_by_record_stops_the_run(
     assert result.error is not None
     assert f"refused more than {MAX_REFUSED} records of one batch" in result.error
     assert await _count(county, m.Volunteer) == 0
+
+
+async def test_every_rule_a_row_breaks_is_recorded(county: AsyncEngine, tmp_path: Path) -> None:
+    """A clerk corrects the row once, not once per run."""
+    rows = _volunteers(3)
+    rows[1][1] = " "  # 姓名
+    rows[1][3] = "52260119700101001"  # 证件号码: 17 characters
+    rows[1][4] = "未知"  # 性别
+    rows[1][6] = "12345"  # 手机号码
+    rows[1][8] = "下周"  # 注册时间
+    path = write_csv(tmp_path / "volunteers.csv", VOLUNTEER_HEADER, rows)
+    [_, result] = await SyncRunner(county).sync(_connector(tmp_path, path))
+    assert (result.inserted, result.quarantined) == (2, 1)
+    [entry] = await _quarantine(county, "volunteers")
+    assert entry.column_name == "姓名"
+    for column in ("姓名", "证件号码", "性别", "手机号码", "注册时间"):
+        assert column in entry.reason
