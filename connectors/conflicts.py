@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connectors.base import Mapped, Rejection
 from connectors.batch import BatchResult, Item
 from connectors.errors import FatalConnectorError
-from connectors.writing import BatchWriter
+from connectors.writing import BatchWriter, noun_of
 from db.base import table_of
 
 __all__ = ["MAX_REFUSED", "TooManyRefusedError", "WrittenBatch", "write_batch"]
@@ -240,7 +240,7 @@ def _already_held(
 ) -> str:
     named = [_shown(record, column, values) for column in columns]
     what = ", ".join(part for part in named if part)
-    noun = _noun(record.model)
+    noun = noun_of(record.model)
     return (
         f"a {noun} with {what} is already stored ({holder}); there cannot be two: correct "
         "one of the two records in its source, or keep the record in one source only"
@@ -256,14 +256,6 @@ def _shown(record: Mapped, column: Column[Any], values: dict[str, Any]) -> str:
         return f"the same {label}"
     value = values[column.name]
     return f"{label} {str(value.value if isinstance(value, Enum) else value)!r}"
-
-
-def _noun(model: type[Any]) -> str:
-    """ "HouseholdHonour" → "household honour"."""
-    return _WORD_START.sub(" ", model.__name__).strip().lower()
-
-
-_WORD_START = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 def _first_line(error: IntegrityError) -> str:

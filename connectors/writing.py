@@ -4,31 +4,93 @@ provenance, references resolved, and an outcome for every record.
 Work is done per model in bulk (one statement for the look-up, one for the inserts,
 one for the updates), so that a batch of a thousand volunteers costs a handful of
 statements, not thousands.
+
+A model whose records are more than a plain upsert (volunteers one per person, ledgers
+append-only, stories one across feeds) has a RecordWriter beside its reading and mapping,
+in `connectors/<kind>/writing.py`; the writers are found there by model, so that a new
+source kind is one folder.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.base import Mapped, Ref, Rejection
 from connectors.batch import BatchResult, Item, Outcome, content_hash, per_county
-from connectors.households_writing import HouseholdWriter, LedgerWriter
-from connectors.news_writing import StoryWriter
-from connectors.volunteers.identity_mapping import REGISTRATION_ONLY
 from db import models as m
 from db.base import Base, table_of
 from db.bulk import insert_rows, rows_where_in
 
-__all__ = ["BatchResult", "BatchWriter", "Item", "Outcome", "content_hash", "ref_key"]
+__all__ = [
+    "BatchResult",
+    "BatchWriter",
+    "Item",
+    "Outcome",
+    "RecordWriter",
+    "content_hash",
+    "noun_of",
+    "ref_key",
+    "writers",
+]
 
 _TABLE_ORDER = {table.name: rank for rank, table in enumerate(Base.metadata.sorted_tables)}
 _SITE_RANK = {kind: rank for rank, kind in enumerate(m.SiteKind)}
+
+
+class RecordWriter:
+    """How the records of one model are written. By default: the batch's upsert by
+    source id, then `after` for what a row brings with it (links, event logs)."""
+
+    def __init__(self, batch: BatchWriter) -> None:
+        self.batch = batch
+
+    async def write(self, model: type[Any], items: list[Item], result: BatchResult) -> None:
+        await self.batch.upsert(model, items, result)
+        await self.after(items)
+
+    async def after(self, items: list[Item]) -> None:
+        """Work after the rows are written; nothing by default."""
+
+    async def find(self, keys: list[str], system: str) -> dict[str, int] | None:
+        """The rows references to this model name, by key, where they are found some
+        other way than by source id in `system` (None: that way)."""
+        return None
+
+    def unknown(self, ref: Ref) -> str | None:
+        """What to say of a reference to this model that found nothing (None: the
+        usual words)."""
+        return None
+
+
+@cache
+def writers() -> Mapping[type[Any], type[RecordWriter]]:
+    """The record writers of every source kind: each `connectors/<kind>/writing.py`
+    lists its own in WRITERS."""
+    import connectors
+
+    found: dict[type[Any], type[RecordWriter]] = {}
+    for package in pkgutil.iter_modules(connectors.__path__):
+        if not package.ispkg:
+            continue
+        name = f"connectors.{package.name}.writing"
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name == name:
+                continue
+            raise
+        found.update(module.WRITERS)
+    return found
 
 
 class BatchWriter:
@@ -53,8 +115,6 @@ class BatchWriter:
         self.now = now
         self.cache = cache if cache is not None else {}
         self.known: dict[tuple[type[Any], str], Any] = {}
-        self._sites: dict[int, tuple[m.SiteKind, int | None]] = {}
-        self._platforms: dict[tuple[int, str], int] = {}
         self.inserted_into: set[str] = set()
 
     async def write(self, records: Sequence[tuple[int, list[Mapped]]]) -> BatchResult:
@@ -75,18 +135,14 @@ class BatchWriter:
         return result
 
     async def _write_model(self, model: type[Any], items: list[Item], result: BatchResult) -> None:
-        if model is m.Volunteer:
-            await self._volunteers(items, result)
-            return
-        if model is m.Household:
-            await HouseholdWriter(self).write(items, result)
-            return
-        if model is m.PointsEntry:
-            await LedgerWriter(self).write(items, result)
-            return
-        if model is m.NewsStory:
-            await StoryWriter(self).write(items, result)
-            return
+        await self.writer_of(model).write(model, items, result)
+
+    def writer_of(self, model: type[Any]) -> RecordWriter:
+        return writers().get(model, RecordWriter)(self)
+
+    async def upsert(self, model: type[Any], items: list[Item], result: BatchResult) -> None:
+        """Insert or update the records by (source system, source id), once every
+        reference they hold is found; a record whose reference finds nothing is noted."""
         table = table_of(model)
         existing = await self.existing(model, [item.mapped.source_id for item in items])
         waiting = list(items)
@@ -104,7 +160,7 @@ class BatchWriter:
             waiting = [item for item in waiting if id(item) not in written]
         for item in waiting:
             missing = next(ref for ref in item.mapped.refs if ref.column not in item.resolved)
-            result.unresolved[item.position] = _unresolved(missing)
+            result.unresolved[item.position] = self.unknown(missing)
 
     async def _upsert(
         self,
@@ -161,7 +217,7 @@ class BatchWriter:
             for item, _ in inserts:
                 item.row_id = existing[item.mapped.source_id][0]
                 item.inserted = True
-        await self._bulk_update(table, updates)
+        await self.bulk_update(table, updates)
         if touched:
             await self.session.execute(
                 update(table).where(table.c.id.in_(touched)).values(last_seen_at=self.now)
@@ -169,7 +225,6 @@ class BatchWriter:
         for item in items:
             if item.row_id is not None:
                 self.known[(model, item.mapped.source_id)] = item.row_id
-        await self._extras(model, items)
 
     def provenance(self, source_id: str, digest: str) -> dict[str, Any]:
         return {
@@ -206,7 +261,7 @@ class BatchWriter:
                 if ref.column not in item.resolved and not known:
                     wanted[(ref.model, _how(ref))].add(ref.source_id)
         for (model, how), keys in wanted.items():
-            await self._load_known(model, sorted(keys), how)
+            await self.load_known(model, sorted(keys), how)
         await self._add_villages(
             [ref for item in items for ref in item.mapped.refs if ref.village is not None]
         )
@@ -230,10 +285,31 @@ class BatchWriter:
             if missing is None:
                 ready.append(item)
             else:
-                result.unresolved[item.position] = _unresolved(missing)
+                result.unresolved[item.position] = self.unknown(missing)
         return ready
 
-    async def _load_known(
+    def unknown(self, ref: Ref) -> str:
+        """Why a reference found nothing, in a clerk's words."""
+        said = self.writer_of(ref.model).unknown(ref)
+        if said is not None:
+            return said
+        what = ref.label or ref.column
+        if ref.model is m.Division and ref.by_name:
+            county, name = ref.source_id.split("/", 1)
+            return (
+                f"{what} {name!r} is not the name of one division of county {county} "
+                "(unknown, or shared by several: give its 区划代码)"
+            )
+        if ref.model is m.Division:
+            return f"{what} {ref.source_id!r} is not a known division code"
+        if ref.by_name:
+            return (
+                f"{what} {ref.source_id!r} is not the name of one {noun_of(ref.model)} "
+                "(unknown, or shared by several)"
+            )
+        return f"{what} {ref.source_id!r} is not a known {noun_of(ref.model)} of this source"
+
+    async def load_known(
         self, model: type[Any], keys: list[str], how: str, system: str | None = None
     ) -> None:
         """Find the targets of references; `system` reads another source's records (a
@@ -246,9 +322,6 @@ class BatchWriter:
             return
         if how == "village":
             await self._villages(keys)
-            return
-        if how == "household":
-            await self._known_households(keys)
             return
         if how == "name":
             await self._named(model, keys)
@@ -268,24 +341,9 @@ class BatchWriter:
                 {(model, f"division:{code}"): row_id for code, (_, row_id) in best.items()}
             )
             return
-        if model is m.Volunteer:
-            # A volunteer is known to this source by its registration here, or else by the
-            # national volunteer number (志愿者编号), the public key every registry shares.
-            registrations = table_of(m.VolunteerRegistration)
-            registered = await self.session.execute(
-                select(registrations.c.source_id, registrations.c.volunteer_id).where(
-                    registrations.c.source_system == system, registrations.c.source_id.in_(keys)
-                )
-            )
-            self.known.update({(model, key): row_id for key, row_id in registered.all()})
-            rest = [key for key in keys if (model, key) not in self.known]
-            if rest:
-                numbered = await self.session.execute(
-                    select(table.c.volunteer_number, table.c.id).where(
-                        table.c.volunteer_number.in_(rest)
-                    )
-                )
-                self.known.update({(model, key): row_id for key, row_id in numbered.all()})
+        found = await self.writer_of(model).find(keys, system)
+        if found is not None:
+            self.known.update({(model, key): row_id for key, row_id in found.items()})
             return
         by_source = await self.session.execute(
             select(table.c.source_id, table.c.id).where(
@@ -365,291 +423,11 @@ class BatchWriter:
                 if len(codes) == 1:
                     self.known[(m.Division, f"village:{county}/{name}")] = codes[0]
 
-    async def _known_households(self, keys: list[str]) -> None:
-        """Households by (county, 户编号), whichever source brought them."""
-        for key, row in (await HouseholdWriter(self).by_number(keys)).items():
-            self.known[(m.Household, f"household:{key}")] = row["id"]
-
-    async def _extras(self, model: type[Any], items: list[Item]) -> None:
-        if model is m.Site:
-            await self._site_platforms(items)
-        elif model is m.ServiceOrder:
-            await self._order_events(items)
-        elif model is m.Project:
-            await self._team_links(m.project_teams, "project_id", items)
-        elif model is m.Platform:
-            await self._hosting_sites(items)
-        elif model is m.Activity:
-            await self._team_links(m.activity_teams, "activity_id", items)
-        elif model is m.PointsAccount:
-            await LedgerWriter(self).open_accounts(items)
-
-    async def _team_links(self, links: Table, column: str, items: list[Item]) -> None:
-        """The teams that run a project or held an activity, as the source lists them."""
-        wanted = {team for item in items for team in item.mapped.extras.get("teams", [])}
-        if not wanted:
-            return
-        await self._load_known(
-            m.Team, sorted(t for t in wanted if (m.Team, t) not in self.known), "source"
-        )
-        owners = [item.row_id for item in items if item.row_id is not None]
-        stored = await self.session.execute(
-            select(links.c[column], links.c.team_id).where(links.c[column].in_(owners))
-        )
-        present: set[tuple[int, int]] = {(owner, team) for owner, team in stored.all()}
-        new = []
-        for item in items:
-            for team in item.mapped.extras.get("teams", []):
-                team_id = self.known.get((m.Team, team))
-                if item.row_id is None or team_id is None or (item.row_id, team_id) in present:
-                    continue
-                present.add((item.row_id, team_id))
-                new.append({column: item.row_id, "team_id": team_id})
-        if new:
-            await self.insert(links, new)
-
-    async def _site_platforms(self, items: list[Item]) -> None:
-        """Platforms named on a site row belong to its center; the site hosts them."""
-        links = m.site_platforms
-        new_links = []
-        for item in items:
-            names: list[str] = item.mapped.extras.get("platforms", [])
-            if not names or item.row_id is None:
-                continue
-            center_id = await self._center_of(item)
-            if center_id is None:
-                continue
-            platform_ids = [await self._platform(center_id, name) for name in names]
-            present: set[int] = set()
-            if not item.inserted:
-                hosted = await self.session.scalars(
-                    select(links.c.platform_id).where(links.c.site_id == item.row_id)
-                )
-                present = set(hosted.all())
-            new_links += [
-                {"site_id": item.row_id, "platform_id": platform_id}
-                for platform_id in dict.fromkeys(platform_ids)
-                if platform_id not in present
-            ]
-        if new_links:
-            await self.insert(links, new_links)
-
-    async def _hosting_sites(self, items: list[Item]) -> None:
-        """The sites a platform lists as hosting it (by their source ids)."""
-        links = m.site_platforms
-        wanted = {site for item in items for site in item.mapped.extras.get("sites", [])}
-        if not wanted:
-            return
-        await self._load_known(
-            m.Site, sorted(s for s in wanted if (m.Site, s) not in self.known), "source"
-        )
-        platform_ids = [item.row_id for item in items if item.row_id is not None]
-        stored = await self.session.execute(
-            select(links.c.site_id, links.c.platform_id).where(
-                links.c.platform_id.in_(platform_ids)
-            )
-        )
-        present: set[tuple[int, int]] = {(site, platform) for site, platform in stored.all()}
-        new = []
-        for item in items:
-            for site in item.mapped.extras.get("sites", []):
-                site_id = self.known.get((m.Site, site))
-                if item.row_id is None or site_id is None or (site_id, item.row_id) in present:
-                    continue
-                present.add((site_id, item.row_id))
-                new.append({"site_id": site_id, "platform_id": item.row_id})
-        if new:
-            await self.insert(links, new)
-
-    async def _center_of(self, item: Item) -> int | None:
-        """The center a site belongs to: itself, or the nearest center above it."""
-        if item.mapped.values.get("kind") in _CENTERS:
-            return item.row_id
-        site_id: int | None = item.resolved.get("parent_id")
-        for _ in range(8):  # the hierarchy is at most a handful of levels deep
-            if site_id is None:
-                return None
-            if site_id not in self._sites:
-                row = (
-                    await self.session.execute(
-                        select(m.Site.kind, m.Site.parent_id).where(m.Site.id == site_id)
-                    )
-                ).one_or_none()
-                if row is None:
-                    return None
-                self._sites[site_id] = (row[0], row[1])
-            kind, parent = self._sites[site_id]
-            if kind in _CENTERS:
-                return site_id
-            site_id = parent
-        return None
-
-    async def _platform(self, center_id: int, name: str) -> int:
-        cached = self._platforms.get((center_id, name))
-        if cached is not None:
-            return cached
-        table = table_of(m.Platform)
-        found = await self.session.scalar(
-            select(table.c.id).where(table.c.center_id == center_id, table.c.name == name)
-        )
-        if found is None:
-            source_id = f"platform:{center_id}:{name}"
-            digest = content_hash({"center": center_id, "name": name})
-            await self.session.execute(
-                insert(table),
-                [{"center_id": center_id, "name": name, **self.provenance(source_id, digest)}],
-            )
-            found = await self.session.scalar(
-                select(table.c.id).where(table.c.center_id == center_id, table.c.name == name)
-            )
-        assert found is not None  # inserted just above
-        self._platforms[(center_id, name)] = int(found)
-        return int(found)
-
-    async def _order_events(self, items: list[Item]) -> None:
-        """The order's log only grows: events not yet stored are appended."""
-        table = table_of(m.OrderEvent)
-        for item in items:
-            events: list[dict[str, Any]] = item.mapped.extras.get("events", [])
-            if not events or item.row_id is None:
-                continue
-            stored = (
-                await self.session.execute(
-                    select(table.c.kind, table.c.occurred_at, table.c.sequence).where(
-                        table.c.order_id == item.row_id
-                    )
-                )
-            ).all()
-            seen = {(kind, when) for kind, when, _ in stored}
-            sequence = max((row[2] for row in stored), default=0)
-            new = []
-            for event in events:
-                if (event["kind"], event["occurred_at"]) in seen:
-                    continue
-                sequence += 1
-                new.append({**event, "order_id": item.row_id, "sequence": sequence})
-            if new:
-                await self.insert(table, new)
-
-    async def _volunteers(self, items: list[Item], result: BatchResult) -> None:
-        """One volunteer per person per county: a registry's record is a registration of
-        that volunteer, and a person already known (from this registry or another) is
-        updated, never doubled. Everything is done in bulk."""
-        volunteers, registrations = table_of(m.Volunteer), table_of(m.VolunteerRegistration)
-        known_registrations = await self.existing(
-            m.VolunteerRegistration, [i.mapped.source_id for i in items]
-        )
-        persons = [_person(item) for item in items]
-        people = await self._people(set(persons))
-        # Fold the batch onto people: the same person twice is one volunteer, written once,
-        # known by the first registry number seen and holding the last row's data.
-        first: dict[tuple[str, str], Item] = {}
-        latest: dict[tuple[str, str], Item] = {}
-        for person, item in zip(persons, items, strict=True):
-            first.setdefault(person, item)
-            latest[person] = item
-        new_people = [person for person in latest if person not in people]
-        is_new = set(new_people)
-        if new_people:
-            rows = []
-            for person in new_people:
-                earliest, last = first[person], latest[person]
-                values = (
-                    earliest.mapped.values
-                    if earliest is last
-                    else {**earliest.mapped.values, **_person_data(last)}
-                )
-                provenance = self.provenance(earliest.mapped.source_id, _digest(last))
-                rows.append({**values, **provenance})
-            await self.insert(volunteers, rows)
-            people.update(await self._people(is_new))
-        changed, touched, changed_people = [], [], set()
-        for person, item in latest.items():
-            if person in is_new:
-                continue
-            row_id, stored, retired = people[person]
-            digest = _digest(item)
-            if stored == digest and not retired:
-                touched.append(row_id)
-                continue
-            changed.append(
-                {
-                    **_person_data(item),
-                    "b_id": row_id,
-                    "content_hash": digest,
-                    "last_seen_at": self.now,
-                    "retired_at": None,
-                }
-            )
-            changed_people.add(person)
-        await self._bulk_update(volunteers, changed)
-        if touched:
-            await self.session.execute(
-                update(volunteers).where(volunteers.c.id.in_(touched)).values(last_seen_at=self.now)
-            )
-        new_registrations, moved = [], []
-        for person, item in zip(persons, items, strict=True):
-            volunteer_id = people[person][0]
-            item.row_id = volunteer_id
-            if person in is_new:
-                earliest = first[person]
-                outcome = Outcome.INSERTED if earliest is item else _compared(item, earliest)
-            elif person in changed_people and latest[person] is item:
-                outcome = Outcome.UPDATED
-            elif item.mapped.source_id in known_registrations:
-                outcome = Outcome.UNCHANGED
-            else:
-                outcome = Outcome.UPDATED  # a known person seen in one more registry
-            result.outcomes[item.position].append(outcome)
-            registration = known_registrations.get(item.mapped.source_id)
-            if registration is None:
-                digest = item.mapped.extras["registration_digest"]
-                new_registrations.append(
-                    {
-                        "volunteer_id": volunteer_id,
-                        "registered_on": item.mapped.values.get("registered_on"),
-                        **self.provenance(item.mapped.source_id, digest),
-                    }
-                )
-                known_registrations[item.mapped.source_id] = (0, digest, False)
-            else:
-                moved.append(registration[0])
-        if new_registrations:
-            await self.insert(registrations, new_registrations)
-        if moved:
-            await self.session.execute(
-                update(registrations)
-                .where(registrations.c.id.in_(moved))
-                .values(last_seen_at=self.now, retired_at=None)
-            )
-        await self._memberships(items)
-
-    async def _people(
-        self, persons: set[tuple[str, str]]
-    ) -> dict[tuple[str, str], tuple[int, str, bool]]:
-        by_county: dict[str, list[str]] = defaultdict(list)
-        for county, key in sorted(persons):
-            by_county[county].append(key)
-        found: dict[tuple[str, str], tuple[int, str, bool]] = {}
-        # County first: the unique index is (county_code, person_key).
-        for county, keys in by_county.items():
-            rows = await rows_where_in(
-                await self.session.connection(),
-                table_of(m.Volunteer),
-                ("person_key", "id", "content_hash", "retired_at"),
-                "person_key",
-                keys,
-                {"county_code": county},
-            )
-            for key, row_id, digest, retired_at in rows:
-                found[(county, key)] = (row_id, digest, retired_at is not None)
-        return found
-
     async def insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         await insert_rows(await self.session.connection(), table, rows)
         self.inserted_into.add(table.name)
 
-    async def _bulk_update(self, table: Table, rows: list[dict[str, Any]]) -> None:
+    async def bulk_update(self, table: Table, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
         columns = {key for row in rows for key in row if key != "b_id"}
@@ -660,74 +438,10 @@ class BatchWriter:
         )
         await self.session.execute(statement, rows)
 
-    async def _memberships(self, items: list[Item]) -> None:
-        wanted = {team for item in items for team in item.mapped.extras.get("teams", [])}
-        if not wanted:
-            return
-        systems = {item.mapped.extras.get("team_system") for item in items} - {None}
-        team_system = next(iter(systems), None)
-        await self._load_known(
-            m.Team,
-            sorted(team for team in wanted if (m.Team, team) not in self.known),
-            "source",
-            team_system,
-        )
-        table = table_of(m.TeamMembership)
-        volunteer_ids = sorted({item.row_id for item in items if item.row_id is not None})
-        memberships = await self.session.execute(
-            select(table.c.volunteer_id, table.c.team_id).where(
-                table.c.volunteer_id.in_(volunteer_ids)
-            )
-        )
-        present: set[tuple[int, int]] = {(volunteer, team) for volunteer, team in memberships.all()}
-        new = []
-        for item in items:
-            for team in item.mapped.extras.get("teams", []):
-                team_id = self.known.get((m.Team, team))
-                if team_id is None or item.row_id is None or (item.row_id, team_id) in present:
-                    continue
-                present.add((item.row_id, team_id))
-                new.append(
-                    {
-                        "team_id": team_id,
-                        "volunteer_id": item.row_id,
-                        "joined_on": item.mapped.values.get("registered_on"),
-                        "is_core": False,
-                    }
-                )
-        if new:
-            await self.insert(table, new)
-
-
-# A volunteer's own data: the registration's number and date and the person's identity
-# (county and person key) are left as they are.
-_NOT_PERSON_DATA = REGISTRATION_ONLY | {"person_key"}
-
-
-def _person(item: Item) -> tuple[str, str]:
-    return item.mapped.values["county_code"], item.mapped.values["person_key"]
-
-
-def _person_data(item: Item) -> dict[str, Any]:
-    return {k: v for k, v in item.mapped.values.items() if k not in _NOT_PERSON_DATA}
-
-
-def _compared(item: Item, earlier: Item) -> Outcome:
-    return Outcome.UNCHANGED if _digest(item) == _digest(earlier) else Outcome.UPDATED
-
-
-def _digest(item: Item) -> str:
-    digest = item.mapped.digest
-    assert digest is not None, "volunteer records are made by volunteer_record(), with a digest"
-    return digest
-
 
 def _written(values: dict[str, Any]) -> dict[str, Any]:
     """The columns to store: keys starting with `_` only feed the content hash."""
     return {key: value for key, value in values.items() if not key.startswith("_")}
-
-
-_CENTERS = {m.SiteKind.CENTER, m.SiteKind.PREFECTURE_CENTER}
 
 
 def township_of(village: str) -> str:
@@ -742,12 +456,10 @@ def ref_key(ref: Ref) -> str:
 
 
 def _how(ref: Ref) -> str:
-    """How a reference finds its target: by division code or name, site division,
-    household number, name or source id."""
+    """How a reference finds its target: by division code or name, site division, name,
+    or key (a source id, or what the target's writer finds it by)."""
     if ref.model is m.Division:
         return "village" if ref.by_name else "code"
-    if ref.model is m.Household:
-        return "household"
     if ref.by_division:
         return "division"
     return "name" if ref.by_name else "source"
@@ -755,39 +467,15 @@ def _how(ref: Ref) -> str:
 
 def _repeated(item: Item, first: int) -> Rejection:
     return Rejection(
-        f"this row is the {_name(item.mapped.model)} of row {first} again "
+        f"this row is the {noun_of(item.mapped.model)} of row {first} again "
         f"({item.mapped.source_id!r}) with other values; a snapshot lists each "
-        f"{_name(item.mapped.model)} once: correct or remove one of the two rows"
+        f"{noun_of(item.mapped.model)} once: correct or remove one of the two rows"
     )
 
 
-def _unresolved(ref: Ref) -> str:
-    what = ref.label or ref.column
-    if ref.model is m.Division and ref.by_name:
-        county, name = ref.source_id.split("/", 1)
-        return (
-            f"{what} {name!r} is not the name of one division of county {county} "
-            "(unknown, or shared by several: give its 区划代码)"
-        )
-    if ref.model is m.Division:
-        return f"{what} {ref.source_id!r} is not a known division code"
-    if ref.model is m.Household:
-        county, number = ref.source_id.split("/", 1)
-        return f"{what} {number!r} is not a known household of county {county}"
-    if ref.by_name:
-        return (
-            f"{what} {ref.source_id!r} is not the name of one {_name(ref.model)} "
-            "(unknown, or shared by several)"
-        )
-    return f"{what} {ref.source_id!r} is not a known {_name(ref.model)} of this source"
+def noun_of(model: type[Any]) -> str:
+    """ "MenuItem" → "menu item"."""
+    return _WORD_START.sub(" ", model.__name__).strip().lower()
 
 
-def _name(model: type[Any]) -> str:
-    return {
-        m.Site: "site",
-        m.Team: "team",
-        m.Project: "project",
-        m.Activity: "activity",
-        m.Volunteer: "volunteer",
-        m.MenuItem: "menu item",
-    }.get(model, model.__name__)
+_WORD_START = re.compile(r"(?<=[a-z])(?=[A-Z])")

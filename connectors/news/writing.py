@@ -9,21 +9,19 @@ names (aliases from the database, loaded once per sync run and county).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
 
 from connectors.batch import BatchResult, Item, Outcome, content_hash
 from connectors.news.dedup import NEAR, distance, shingles
 from connectors.news.linking import Linker, aliases_for
+from connectors.writing import BatchWriter, RecordWriter
 from db import models as m
 from db.base import table_of
 from db.bulk import rows_where_in
 
-if TYPE_CHECKING:
-    from connectors.writing import BatchWriter
-
-__all__ = ["StoryWriter"]
+__all__ = ["WRITERS"]
 
 _SAME_TEXT = 0.8  # share of the shorter text's shingles found in the other
 # Formulaic stories (one template, other names) share most of their text; a
@@ -39,13 +37,14 @@ _TARGET_COLUMN = {
 _SOURCE_COLUMNS = ("url", "title", "published_at", "encoding_seen")
 
 
-class StoryWriter:
+class StoryWriter(RecordWriter):
     def __init__(self, writer: BatchWriter) -> None:
+        super().__init__(writer)
         self._writer = writer
         self._stories = table_of(m.NewsStory)
         self._sources = table_of(m.StorySource)
 
-    async def write(self, items: list[Item], result: BatchResult) -> None:
+    async def write(self, model: type[Any], items: list[Item], result: BatchResult) -> None:
         writer = self._writer
         known = await self._known_sources([item.mapped.source_id for item in items])
         touched: list[int] = []
@@ -266,3 +265,6 @@ class StoryWriter:
 def _overlap(first: set[str], second: set[str]) -> float:
     smaller = min(len(first), len(second))
     return len(first & second) / smaller if smaller else 0.0
+
+
+WRITERS: dict[type[Any], type[RecordWriter]] = {m.NewsStory: StoryWriter}

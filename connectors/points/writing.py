@@ -11,22 +11,20 @@ passbook below its bank's floor is refused.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
-from connectors.base import Rejection
+from connectors.base import Ref, Rejection
 from connectors.batch import BatchResult, Item, Outcome, content_hash, per_county
 from connectors.points.households import HOUSEHOLD_BY_NAME
+from connectors.writing import BatchWriter, RecordWriter
 from db import models as m
 from db.base import table_of
 from db.bulk import rows_where_in
 
-if TYPE_CHECKING:
-    from connectors.writing import BatchWriter
-
-__all__ = ["HouseholdWriter", "LedgerWriter"]
+__all__ = ["WRITERS"]
 
 _SHANGHAI = ZoneInfo("Asia/Shanghai")
 _CHUNK = 500
@@ -34,12 +32,13 @@ _CHUNK = 500
 _HOUSEHOLD_COLUMNS = ("county_code", "household_number", "division_code", "head_name", "address")
 
 
-class HouseholdWriter:
-    def __init__(self, writer: BatchWriter) -> None:
-        self._writer = writer
+class HouseholdWriter(RecordWriter):
+    def __init__(self, batch: BatchWriter) -> None:
+        super().__init__(batch)
+        self._writer = batch
         self._table = table_of(m.Household)
 
-    async def write(self, items: list[Item], result: BatchResult) -> None:
+    async def write(self, model: type[Any], items: list[Item], result: BatchResult) -> None:
         writer = self._writer
         await writer.resolve(items)
         ready = writer.unresolved(items, result)
@@ -66,7 +65,7 @@ class HouseholdWriter:
         for item in ready:
             key = item.mapped.source_id
             item.row_id = stored[key]["id"]
-            writer.known[(m.Household, f"household:{key}")] = item.row_id
+            writer.known[(m.Household, key)] = item.row_id
             digest = self._digest(item)
             if key in written:
                 repeat = Outcome.UNCHANGED if written[key] == digest else Outcome.UPDATED
@@ -129,6 +128,15 @@ class HouseholdWriter:
     def _digest(self, item: Item) -> str:
         return content_hash(self._values(item))
 
+    async def find(self, keys: list[str], system: str) -> dict[str, int] | None:
+        """Households are one across sources: known by (county, 户编号), whichever
+        source brought them."""
+        return {key: row["id"] for key, row in (await self.by_number(keys)).items()}
+
+    def unknown(self, ref: Ref) -> str | None:
+        county, number = ref.source_id.split("/", 1)
+        return f"{ref.label or ref.column} {number!r} is not a known household of county {county}"
+
     async def by_number(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """Stored households by (county, 户编号), keyed as the batch knows them."""
         table = self._table
@@ -172,15 +180,11 @@ class HouseholdWriter:
         return found
 
 
-class LedgerWriter:
-    def __init__(self, writer: BatchWriter) -> None:
-        self._writer = writer
-        self._table = table_of(m.PointsEntry)
-
-    async def open_accounts(self, items: list[Item]) -> None:
+class AccountWriter(RecordWriter):
+    async def after(self, items: list[Item]) -> None:
         """A new passbook opens with its bank's start balance, as an entry of its own, so
         that the balance stays the sum of the entries."""
-        writer = self._writer
+        writer = self.batch
         rows, opened = [], set()
         for item in items:
             start = item.mapped.extras.get("start_balance", 0)
@@ -200,9 +204,16 @@ class LedgerWriter:
                 "handled_by": None,
             }
             rows.append({**values, **writer.provenance(source_id, content_hash(values))})
-        await writer.insert(self._table, rows)
+        await writer.insert(table_of(m.PointsEntry), rows)
 
-    async def write(self, items: list[Item], result: BatchResult) -> None:
+
+class LedgerWriter(RecordWriter):
+    def __init__(self, batch: BatchWriter) -> None:
+        super().__init__(batch)
+        self._writer = batch
+        self._table = table_of(m.PointsEntry)
+
+    async def write(self, model: type[Any], items: list[Item], result: BatchResult) -> None:
         writer = self._writer
         await writer.resolve(items)
         ready = writer.unresolved(items, result)
@@ -328,3 +339,10 @@ class LedgerWriter:
             )
             found.update({account: int(total) for account, total in rows})
         return found
+
+
+WRITERS: dict[type[Any], type[RecordWriter]] = {
+    m.Household: HouseholdWriter,
+    m.PointsAccount: AccountWriter,
+    m.PointsEntry: LedgerWriter,
+}

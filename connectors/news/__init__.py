@@ -1,0 +1,1 @@
+"""News feeds, CMS list pages and archives: read, extracted, repaired, linked."""
