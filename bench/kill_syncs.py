@@ -36,6 +36,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from connectors.identity import id_checksum
+from connectors.volunteers.settings import EXPORT_VOLUNTEER_HEADER
 from db import migrate
 from db import models as m
 from db.bulk import delete_all
@@ -43,27 +44,13 @@ from db.engine import create_engine, create_sessionmaker
 
 SECRET = "bench-kill-syncs-secret-0123456789abcdef"
 COUNTY = "522601"
-HEADER = [
-    "志愿者编号",
-    "姓名",
-    "证件类型",
-    "证件号码",
-    "性别",
-    "出生日期",
-    "手机号码",
-    "政治面貌",
-    "注册时间",
-    "所属队伍",
-    "所在区划",
-    "累计服务时长(小时)",
-]
 
 
 def _export(path: Path, people: int, changed: set[int]) -> None:
     """The registry's export: `people` volunteers; the rows in `changed` with more hours."""
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(HEADER)
+        writer.writerow(EXPORT_VOLUNTEER_HEADER)
         for index in range(people):
             # One birth day per person for 20,000 people, then the next sequence number:
             # two rows with one ID number would be one person, rightly.
