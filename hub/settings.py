@@ -20,9 +20,9 @@ DEFAULT_PORT = 8000
 DEFAULT_SMALL_GROUP = 5
 ROLES = ("anonymous", "media", "analyst", "county_staff", "province_staff", "admin")
 # Cost points per window (GitHub's model: a request costs at least one point, one more
-# per hundred objects it may return). Several windows are separated by ";".
+# per thousand objects it may return). Several windows are separated by ";".
 DEFAULT_RATE_LIMITS: Mapping[str, str] = {
-    "anonymous": "300/minute;2000/hour",
+    "anonymous": "300/minute;5000/hour",
     "media": "600/minute;5000/hour",
     "analyst": "1200/minute;20000/hour",
     "county_staff": "1200/minute;20000/hour",
@@ -184,7 +184,7 @@ def _rate(env: Mapping[str, str], variable: str) -> str:
         parse_many(raw)
     except ValueError:
         raise SettingsError(
-            variable, f"expected points per window such as 300/minute;2000/hour, got {raw!r}"
+            variable, f"expected points per window such as 300/minute;5000/hour, got {raw!r}"
         ) from None
     return raw
 

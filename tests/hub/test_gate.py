@@ -20,11 +20,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine, create_sessionmaker
+from demo.documents import README_DOCUMENTS
 from hub.app import create_app
 from hub.auth import KeyFile, Keyring, key_digest
 from hub.gate import Gate, RequestTimeout
 from hub.ratelimit import RateLimiter, points_for
-from hub.settings import Settings
+from hub.settings import DEFAULT_RATE_LIMITS, Settings
 from schema import build_schema
 from schema.limits import measure
 from tests.databases import TEST_SECRET
@@ -87,9 +88,25 @@ async def test_expensive_requests_take_more_of_the_budget(demo_engine: AsyncEngi
         response = await client.post("/graphql", json={"query": document})
     remaining = int(response.headers["RateLimit"].split("r=")[1].split(";")[0])
     cost = measure(build_schema()._schema, parse(document), None, introspection=True).cost
-    # 50 institutes x 100 stations, with their edges: one point per hundred objects.
+    # 50 institutes x 100 stations, with their edges: one point per thousand objects.
     assert cost > 10_000
     assert remaining == 1000 - points_for(cost)
+
+
+@pytest.mark.parametrize("name", sorted(README_DOCUMENTS))
+def test_each_readme_query_fits_the_anonymous_budget_many_times(name: str) -> None:
+    """A public page may run any README query a few times a minute, and refresh it
+    every minute for an hour, on the default anonymous budget."""
+    windows = dict(
+        (window.split("/")[1], int(window.split("/")[0]))
+        for window in DEFAULT_RATE_LIMITS["anonymous"].split(";")
+    )
+    document = parse(README_DOCUMENTS[name])
+    variables = {"q": "邻里守望"}
+    cost = measure(build_schema()._schema, document, None, variables, introspection=False).cost
+    assert cost > 0
+    assert 5 * points_for(cost) <= windows["minute"]
+    assert 60 * points_for(cost) <= windows["hour"]
 
 
 async def test_exports_share_the_budget(demo_engine: AsyncEngine) -> None:
