@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, inspect
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, false, inspect, or_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import significant_prefix
@@ -17,6 +17,7 @@ __all__ = [
     "MAX_KEY_DIGITS",
     "Sort",
     "contains",
+    "in_any_division",
     "in_division",
     "ordering",
     "root_page",
@@ -49,6 +50,11 @@ class Sort:
 def in_division(column: SQLColumnExpression[Any], code: str) -> ColumnElement[bool]:
     """Rows located in the division `code` or anywhere below it."""
     return column.startswith(significant_prefix(code), autoescape=True)
+
+
+def in_any_division(column: SQLColumnExpression[Any], codes: Iterable[str]) -> ColumnElement[bool]:
+    """Rows located in any of the divisions `codes` (none: no rows)."""
+    return or_(false(), *(in_division(column, code) for code in sorted(codes)))
 
 
 def contains(column: SQLColumnExpression[Any], text: str) -> ColumnElement[bool]:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, select
 
 from db import models as m
-from resolvers.common import in_division
+from resolvers.common import in_any_division, in_division
 
 __all__ = ["HouseholdCriteria", "household_statement"]
 
@@ -20,11 +20,15 @@ class HouseholdCriteria:
     honour_title: str | None = None
     has_credit_rating: bool | None = None
     include_retired: bool = False
+    # Divisions the result is held to (a viewer's scope); None: not held.
+    within: frozenset[str] | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
         if self.division_code:
             found.append(in_division(m.Household.division_code, self.division_code))
+        if self.within is not None:
+            found.append(in_any_division(m.Household.county_code, self.within))
         if self.honour_levels or self.honour_title:
             honoured = select(m.HouseholdHonour.household_id)
             if self.honour_levels:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, select
 
 from db import models as m
-from resolvers.common import contains, in_division
+from resolvers.common import contains, in_any_division, in_division
 
 __all__ = [
     "STAR_THRESHOLDS",
@@ -73,11 +73,15 @@ class VolunteerCriteria:
     min_service_hours: float | None = None
     min_star_level: int | None = None
     include_retired: bool = False
+    # Divisions the result is held to (a viewer's scope); None: not held.
+    within: frozenset[str] | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
         if self.division_code:
             found.append(in_division(m.Volunteer.county_code, self.division_code))
+        if self.within is not None:
+            found.append(in_any_division(m.Volunteer.county_code, self.within))
         if self.team_id is not None:
             members = select(m.TeamMembership.volunteer_id).where(
                 m.TeamMembership.team_id == self.team_id

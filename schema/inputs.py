@@ -190,7 +190,10 @@ class TeamOrder:
 @strawberry.input
 class VolunteerFilter:
     division_code: str | None = None
-    team_id: strawberry.ID | None = None
+    team_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Members of this team: staff only (else FORBIDDEN), within their scope.",
+    )
     genders: list[Gender] | None = None  # type: ignore[valid-type]
     registered_after: date | None = None
     registered_before: date | None = None
@@ -345,7 +348,11 @@ class HouseholdFilter:
     division_code: str | None = None
     honour_levels: list[HonourLevel] | None = None  # type: ignore[valid-type]
     honour_title: str | None = None
-    has_credit_rating: bool | None = None
+    has_credit_rating: bool | None = strawberry.field(
+        default=None,
+        description="Whether a household holds a credit rating: staff only (else FORBIDDEN), "
+        "within their scope.",
+    )
     include_retired: bool = False
 
     def criteria(self) -> HouseholdCriteria:

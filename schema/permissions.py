@@ -19,6 +19,7 @@ __all__ = [
     "VolunteerPersonal",
     "household_personal",
     "mask_name",
+    "protected_filter_scope",
     "require_county",
     "require_found",
     "require_staff",
@@ -83,6 +84,14 @@ def require_found(viewer: Viewer, found: bool, what: str) -> None:
     nothing is there."""
     if not found and viewer.role is not Role.ADMIN:
         raise Forbidden(what)
+
+
+def protected_filter_scope(viewer: Viewer, what: str) -> frozenset[str] | None:
+    """A filter on what only a county's staff may know (team membership, holding a
+    credit rating) is FORBIDDEN to anyone else, whether or not anything would match;
+    staff get its answer within the divisions they cover (None: all, for admin)."""
+    require_staff(viewer, what)
+    return None if viewer.role is Role.ADMIN else viewer.scope
 
 
 def require_staff(viewer: Viewer, what: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import strawberry
@@ -45,7 +46,7 @@ from schema.inputs import (
 from schema.news import NewsStory
 from schema.node import decode_id, resolve_node
 from schema.orders import ServiceOrder
-from schema.permissions import require_staff
+from schema.permissions import protected_filter_scope, require_staff
 from schema.projects import Activity, Project
 from schema.relay import MAX_FIRST, Connection, Node, connection, page_request
 from schema.sites import Center, Site, site_from_row
@@ -218,7 +219,13 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Volunteer]:
-        statement = teams.volunteer_statement((filter or VolunteerFilter()).criteria())
+        criteria = (filter or VolunteerFilter()).criteria()
+        if criteria.team_id is not None:
+            within = protected_filter_scope(
+                info.context.viewer, "a filter on team membership (a team's member list)"
+            )
+            criteria = replace(criteria, within=within)
+        statement = teams.volunteer_statement(criteria)
         return await _listed(
             info,
             m.Volunteer,
@@ -299,7 +306,11 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Household]:
-        statement = households.household_statement((filter or HouseholdFilter()).criteria())
+        criteria = (filter or HouseholdFilter()).criteria()
+        if criteria.has_credit_rating is not None:
+            within = protected_filter_scope(info.context.viewer, "a filter on credit ratings")
+            criteria = replace(criteria, within=within)
+        statement = households.household_statement(criteria)
         return await _listed(
             info,
             m.Household,

@@ -153,7 +153,9 @@ async def test_credit_ratings_are_shown_to_staff_only(graphql: GraphQL) -> None:
     staff = _nodes(await graphql.data(query, key="admin-key"), "households")
     assert staff
     assert all(h["creditRating"]["grade"] in {"AAA", "AA", "A"} for h in staff)
-    public = _nodes(await graphql.data(query), "households")
+    listed = '{ households(first: 50, filter: {divisionCode: "370785"}) { edges { node { creditRating { grade } } } } }'
+    public = _nodes(await graphql.data(listed), "households")
+    assert public
     assert all(h["creditRating"] is None for h in public)
 
 
@@ -210,3 +212,71 @@ async def test_viewer_says_who_is_asking(graphql: GraphQL) -> None:
     }
     staff = (await graphql.data("{ viewer { role scope name } }", key="kaili-key"))["viewer"]
     assert staff == {"role": "COUNTY_STAFF", "scope": ["522601"], "name": "kaili staff"}
+
+
+BY_TEAM = """
+query ByTeam($team: ID!) { volunteers(first: 50, filter: {teamId: $team}) {
+    totalCount edges { node { id } } } }
+"""
+RATED = """
+query Rated($county: String!, $rated: Boolean!) { households(first: 50,
+    filter: {divisionCode: $county, hasCreditRating: $rated}) { totalCount } }
+"""
+_NO_SUCH_TEAM = "VGVhbToyMTQ3NDgzNjQ3"  # Team:2147483647
+
+
+async def _kaili_team(graphql: GraphQL) -> str:
+    query = '{ teams(first: 50, filter: {divisionCode: "522601"}) { edges { node { id memberCount } } } }'
+    teams = _nodes(await graphql.data(query, key="admin-key"), "teams")
+    return str(max(teams, key=lambda team: team["memberCount"])["id"])
+
+
+NOT_STAFF = [None, "media-key", "analyst-key"]
+
+
+@pytest.mark.parametrize("key", NOT_STAFF)
+async def test_filtering_volunteers_by_team_is_no_way_around_the_member_list(
+    graphql: GraphQL, key: str | None
+) -> None:
+    """Refused alike for a team with members and for no team at all."""
+    for team in (await _kaili_team(graphql), _NO_SUCH_TEAM):
+        body = await graphql(BY_TEAM, {"team": team}, key=key)
+        assert body["data"] is None or body["data"]["volunteers"] is None
+        assert [error["extensions"]["code"] for error in body["errors"]] == ["FORBIDDEN"]
+
+
+@pytest.mark.parametrize("key", KAILI_READERS)
+async def test_staff_filter_volunteers_by_their_countys_teams(graphql: GraphQL, key: str) -> None:
+    data = await graphql.data(BY_TEAM, {"team": await _kaili_team(graphql)}, key=key)
+    assert data["volunteers"]["totalCount"] > 0
+
+
+async def test_staff_filtering_by_team_see_only_their_own_county(graphql: GraphQL) -> None:
+    for team in (await _kaili_team(graphql), _NO_SUCH_TEAM):
+        data = await graphql.data(BY_TEAM, {"team": team}, key="tianzhu-key")
+        assert data["volunteers"]["totalCount"] == 0
+
+
+@pytest.mark.parametrize("key", NOT_STAFF)
+async def test_whether_a_household_holds_a_credit_rating_is_no_public_filter(
+    graphql: GraphQL, key: str | None
+) -> None:
+    for rated in (True, False):
+        body = await graphql(RATED, {"county": "370785", "rated": rated}, key=key)
+        assert body["data"] is None or body["data"]["households"] is None
+        assert [error["extensions"]["code"] for error in body["errors"]] == ["FORBIDDEN"]
+
+
+async def test_staff_count_rated_households_of_their_own_counties_only(graphql: GraphQL) -> None:
+    counts = {}
+    for key in ("admin-key", "guizhou-key"):
+        for rated in (True, False):
+            data = await graphql.data(RATED, {"county": "370785", "rated": rated}, key=key)
+            counts[(key, rated)] = data["households"]["totalCount"]
+    everyone = await graphql.data('{ households(filter: {divisionCode: "370785"}) { totalCount } }')
+    assert counts[("admin-key", True)] > 0
+    assert (
+        counts[("admin-key", True)] + counts[("admin-key", False)]
+        == (everyone["households"]["totalCount"])
+    )
+    assert counts[("guizhou-key", True)] == counts[("guizhou-key", False)] == 0
