@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import models as m
 from db.engine import create_sessionmaker
+from db.rollup import rollup_owed
 from tests.connectors.files import write_csv
 from tests.connectors.test_registry import TEAM_HEADER, TEAMS, VOLUNTEER_HEADER, county
 from tests.connectors.test_snapshot_integrity import _volunteers
@@ -182,3 +183,45 @@ async def test_after_sigkill_no_process_lingers_and_the_next_run_takes_over_at_o
     assert await asyncio.wait_for(again.wait(), 120) == 0, (tmp_path / "sync.log").read_text()
     assert await _statuses(county) == [m.SyncStatus.ABANDONED, m.SyncStatus.SUCCEEDED]
     await _invariants(county)
+
+
+async def _stopped_once_succeeded(engine: AsyncEngine, sync: asyncio.subprocess.Process) -> bool:
+    """Freeze the sync (SIGSTOP) the moment its volunteers run is marked succeeded; False
+    if it ended before that could be seen."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and sync.returncode is None:
+        if m.SyncStatus.SUCCEEDED in await _statuses(engine):
+            sync.send_signal(signal.SIGSTOP)
+            return True
+        await asyncio.sleep(0.005)
+    return False
+
+
+async def test_sigkill_between_the_last_commit_and_the_refresh_is_repaired(
+    county: AsyncEngine, tmp_path: Path
+) -> None:
+    """A real kill in the rollup window: the runs succeeded and the rows are stored, the
+    rollup is not rebuilt. The next run, with nothing to change, rebuilds it."""
+    sources = _sources(tmp_path)
+    sync = await _start(county, sources)
+    if not await _stopped_once_succeeded(county, sync) or not await rollup_owed(county):
+        sync.send_signal(signal.SIGCONT)
+        await sync.wait()
+        pytest.skip("the refresh finished before the sync could be stopped in its window")
+    sync.kill()
+    await sync.wait()
+    assert await _rolled_up(county) == 0  # the state the kill left
+    again = await _start(county, sources)
+    assert await asyncio.wait_for(again.wait(), 120) == 0
+    await _invariants(county)
+
+
+async def _rolled_up(engine: AsyncEngine) -> int:
+    async with create_sessionmaker(engine)() as session:
+        total = await session.scalar(
+            select(func.sum(m.RollupValue.numerator)).where(
+                m.RollupValue.metric == "registered_volunteers",
+                m.RollupValue.period_kind == m.PeriodKind.MONTH,
+            )
+        )
+    return int(total or 0)
