@@ -13,6 +13,7 @@ from db import models as m
 from db.pii import PersonalDataCipher
 from resolvers.viewer import Role, Viewer
 from schema.errors import Forbidden
+from schema.surnames import COMPOUND_SURNAMES, SURNAMES
 
 __all__ = [
     "HouseholdPersonal",
@@ -28,12 +29,18 @@ __all__ = [
 
 
 def mask_name(name: str) -> str:
-    """张* / 欧阳** : the surname stays, the given name does not."""
+    """张** / 欧阳** / ***: the family name stays where there surely is one, and the
+    rest is always two stars, so that the mask tells neither the name's length nor, for
+    a name without a family name (措姆, 买买提·艾力), any part of it."""
     name = name.strip()
     if not name:
         return ""
-    surname_length = 2 if len(name) >= 4 else 1
-    return name[:surname_length] + "*" * (len(name) - surname_length)
+    if "·" not in name and "•" not in name:
+        if name[:2] in COMPOUND_SURNAMES and len(name) > 2:
+            return f"{name[:2]}**"
+        if name[0] in SURNAMES and len(name) > 1:
+            return f"{name[0]}**"
+    return "***"
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,8 @@ __all__ = ["ServiceRecord", "Volunteer"]
 
 @strawberry.type(
     description="A registered volunteer. Personal fields are null unless the "
-    "viewer is staff of the volunteer's county; displayName is masked (张*)."
+    "viewer is staff of the volunteer's county; displayName is masked (张**, or *** for "
+    "a name without a family name)."
 )
 class Volunteer(Node):
     volunteer_number: str = strawberry.field(description="The registry's public number.")

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from connectors.identity import normalise_phone, validate_id_number
+from schema.permissions import mask_name
 from tests.graphql import GraphQL
 
 KAILI_READERS = ["kaili-key", "guizhou-key", "admin-key"]
@@ -57,8 +58,8 @@ def _assert_volunteer_closed(volunteer: dict[str, Any]) -> None:
     assert volunteer["realName"] is None
     assert volunteer["idNumber"] is None
     assert volunteer["phone"] is None
-    assert volunteer["displayName"].endswith("*")
-    assert len(volunteer["displayName"].rstrip("*")) in (1, 2)
+    assert volunteer["displayName"].endswith("**")
+    assert len(volunteer["displayName"]) in (3, 4)
 
 
 @pytest.mark.parametrize("key", KAILI_READERS)
@@ -280,3 +281,26 @@ async def test_staff_count_rated_households_of_their_own_counties_only(graphql: 
         == (everyone["households"]["totalCount"])
     )
     assert counts[("guizhou-key", True)] == counts[("guizhou-key", False)] == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("张伟", "张**"),
+        ("张伟伟", "张**"),  # the length does not show
+        ("欧阳修", "欧阳**"),
+        ("欧阳", "欧**"),  # two characters: 欧 the family name, 阳 the given name
+        ("措姆", "***"),  # Tibetan: no family name, nothing of the name shows
+        ("尼玛次仁", "***"),
+        ("白玛", "***"),
+        ("买买提·艾力", "***"),  # Uyghur, with the middle dot
+        ("王", "***"),
+        ("", ""),
+    ],
+)
+def test_a_mask_shows_neither_length_nor_a_name_without_family_name(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
+
+
+def test_every_mask_of_a_family_is_the_same() -> None:
+    assert len({mask_name(name) for name in ("李四", "李小龙", "李阿宝贝")}) == 1
