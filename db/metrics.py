@@ -215,6 +215,29 @@ def _points(kind: m.PointsEntryKind, column: Any) -> Callable[[], EventSelect]:
     return events
 
 
+def _households_with(kind: m.PointsEntryKind) -> Callable[[], EventSelect]:
+    """Households with at least one entry of `kind`: those whose entries make a points
+    figure, over whom small groups are counted."""
+
+    def events() -> EventSelect:
+        return (
+            select(
+                *_events(
+                    m.Household.division_code,
+                    m.PointsEntry.occurred_on,
+                    literal(1),
+                    0,
+                    m.Household.id,
+                )
+            )
+            .join(m.PointsAccount, m.PointsAccount.id == m.PointsEntry.account_id)
+            .join(m.Household, m.Household.id == m.PointsAccount.household_id)
+            .where(m.PointsEntry.kind == kind, _live(m.PointsEntry))
+        )
+
+    return events
+
+
 def _passbook_households() -> EventSelect:
     opened = func.coalesce(m.PointsAccount.opened_on, _EPOCH)
     return (
@@ -407,7 +430,7 @@ def _metrics() -> tuple[Metric, ...]:
             _points(m.PointsEntryKind.EARN, m.PointsEntry.points),
             instant=False,
             subjects=Subjects.HOUSEHOLDS,
-            subjects_metric="passbook_households",
+            subjects_metric="households_earning",
         ),
         Metric(
             "points_deducted",
@@ -419,7 +442,7 @@ def _metrics() -> tuple[Metric, ...]:
             instant=False,
             higher_is_better=False,
             subjects=Subjects.HOUSEHOLDS,
-            subjects_metric="passbook_households",
+            subjects_metric="households_deducted",
         ),
         Metric(
             "points_redeemed",
@@ -430,7 +453,7 @@ def _metrics() -> tuple[Metric, ...]:
             _points(m.PointsEntryKind.REDEEM, -m.PointsEntry.points),
             instant=False,
             subjects=Subjects.HOUSEHOLDS,
-            subjects_metric="passbook_households",
+            subjects_metric="households_redeeming",
         ),
         Metric(
             "yuan_redeemed",
@@ -442,7 +465,7 @@ def _metrics() -> tuple[Metric, ...]:
             instant=False,
             scale=1 / 100,
             subjects=Subjects.HOUSEHOLDS,
-            subjects_metric="passbook_households",
+            subjects_metric="households_redeeming",
         ),
         Metric(
             "honoured_households",
@@ -474,6 +497,38 @@ def _metrics() -> tuple[Metric, ...]:
             _passbook_households,
             instant=False,
             public=False,
+        ),
+        *(
+            Metric(
+                code,
+                name_zh,
+                name_en,
+                "households",
+                MetricKind.DISTINCT,
+                _households_with(kind),
+                instant=False,
+                public=False,
+            )
+            for code, name_zh, name_en, kind in (
+                (
+                    "households_earning",
+                    "获分户数",
+                    "Households earning points",
+                    m.PointsEntryKind.EARN,
+                ),
+                (
+                    "households_deducted",
+                    "扣分户数",
+                    "Households with deductions",
+                    m.PointsEntryKind.DEDUCT,
+                ),
+                (
+                    "households_redeeming",
+                    "兑换户数",
+                    "Households redeeming",
+                    m.PointsEntryKind.REDEEM,
+                ),
+            )
         ),
     )
 

@@ -21,6 +21,7 @@ from hub.ratelimit import points_for
 from hub.settings import HubError
 from resolvers import comparison
 from resolvers.common import shown
+from resolvers.disclosure import WholeMonthsOnly
 from resolvers.periods import Period, PeriodError
 from resolvers.stats import MetricValue, lies_below
 from resolvers.viewer import Viewer
@@ -294,6 +295,9 @@ class ExportRoutes:
         except ExportError as error:
             quota = await self._gate.settle(admission, points)
             return PlainTextResponse(str(error), 400, headers=quota.headers())
+        except WholeMonthsOnly as error:
+            quota = await self._gate.settle(admission, points)
+            return PlainTextResponse(str(error), 403, headers=quota.headers())
         except RequestTimeout as error:
             quota = await self._gate.settle(admission, points)
             return PlainTextResponse(str(error), 504, headers=quota.headers())

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, select
 
 from db import models as m
-from resolvers.common import in_division
+from resolvers.common import in_any_division, in_division
 
 __all__ = ["OrderCriteria", "order_statement"]
 
@@ -24,6 +24,8 @@ class OrderCriteria:
     ordered_after: datetime | None = None
     ordered_before: datetime | None = None
     include_retired: bool = False
+    # Orders of these divisions only (None: all): where the list is ordered by rating.
+    within: frozenset[str] | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
@@ -43,6 +45,8 @@ class OrderCriteria:
             found.append(m.ServiceOrder.ordered_at < self.ordered_before)
         if not self.include_retired:
             found.append(m.ServiceOrder.retired_at.is_(None))
+        if self.within is not None:
+            found.append(in_any_division(m.ServiceOrder.county_code, self.within))
         return found
 
 

@@ -93,6 +93,9 @@ class Period:
             return Period(self.kind, _add_months(self.start, -3), self.start)
         if self.kind is PeriodKind.YEAR:
             return Period(self.kind, date(self.start.year - 1, 1, 1), self.start)
+        if self.is_whole_months:
+            # Whole months stay whole months: Feb–Mar's previous is Dec–Jan, not 59 days.
+            return Period(None, _add_months(self.start, -len(self.months())), self.start)
         length = self.end - self.start
         return Period(None, self.start - length, self.start)
 

@@ -17,8 +17,9 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import table_of
-from db.metrics import METRICS, Metric, MetricKind
+from db.metrics import Metric, MetricKind
 from db.models import DivisionLevel, PeriodKind, RollupValue, significant_prefix
+from resolvers.disclosure import Publication, WholeMonthsOnly, publication
 from resolvers.periods import Period
 from resolvers.viewer import Viewer
 
@@ -231,7 +232,11 @@ async def metric_values(
     with_previous: bool = True,
 ) -> dict[str, MetricValue]:
     """Values of `metric` for each key (a `level` division), with the previous period's
-    value and small groups suppressed for viewers outside the group."""
+    value; figures about people and households held back from viewers outside the
+    county wherever they could give someone's part away (see resolvers.disclosure)."""
+    guarded = [key for key in keys if metric.subjects and not viewer.covers_county(key)]
+    if guarded and not period.is_whole_months:
+        raise WholeMonthsOnly(metric)
     scope_keys = None if within else keys
     current = await parts_by_group(session, metric, period, level, within=within, keys=scope_keys)
     previous = (
@@ -241,37 +246,65 @@ async def metric_values(
         if with_previous
         else {}
     )
-    guarded = [key for key in keys if metric.subjects and not viewer.covers_county(key)]
-    subjects: dict[str, Parts] = {}
-    if guarded and metric.subjects_metric:
-        source = METRICS[metric.subjects_metric]
-        subjects = await parts_by_group(
-            session, source, period, level, within=within, keys=scope_keys
-        )
+    shown = (
+        await publication(session, metric, small_group, within=within, keys=scope_keys)
+        if guarded
+        else None
+    )
     found: dict[str, MetricValue] = {}
     for key in keys:
         parts = current.get(key)
-        if parts is None:
-            found[key] = MetricValue(metric, key, None, None, None, missing=True)
-            continue
-        value = _value(metric, parts)
         before = previous.get(key)
-        result = MetricValue(
-            metric,
-            key,
-            value,
-            parts.numerator,
-            parts.denominator if metric.ratio else None,
-            missing=value is None,
-            previous=_value(metric, before) if before else None,
-        )
-        if key in guarded:
-            counted = subjects.get(key)
-            people = 0.0 if counted is None else getattr(counted, metric.subjects_part)
-            if people < small_group:
-                result = MetricValue(metric, key, None, None, None, missing=False, suppressed=True)
-        found[key] = result
+        if shown is not None and key in guarded:
+            found[key] = _guarded_value(metric, key, period, level, parts, before, shown)
+            continue
+        found[key] = _shown_value(metric, key, parts, before)
     return found
+
+
+def _shown_value(
+    metric: Metric, key: str, parts: Parts | None, before: Parts | None
+) -> MetricValue:
+    if parts is None:
+        return MetricValue(metric, key, None, None, None, missing=True)
+    value = _value(metric, parts)
+    return MetricValue(
+        metric,
+        key,
+        value,
+        parts.numerator,
+        parts.denominator if metric.ratio else None,
+        missing=value is None,
+        previous=_value(metric, before) if before else None,
+    )
+
+
+def _guarded_value(
+    metric: Metric,
+    key: str,
+    period: Period,
+    level: DivisionLevel,
+    parts: Parts | None,
+    before: Parts | None,
+    shown: Publication,
+) -> MetricValue:
+    """An outsider's view: below the county nothing (missing only where the county
+    reports nothing at all, so no village stands out); above it what the blocks allow."""
+    hidden = MetricValue(metric, key, None, None, None, missing=False, suppressed=True)
+    if _LEVEL_LENGTH[level] > _LEVEL_LENGTH[DivisionLevel.COUNTY]:
+        if not shown.reports(key[:6]) and parts is None:
+            return MetricValue(metric, key, None, None, None, missing=True)
+        return hidden
+    if not shown.shows(key, period):
+        return (
+            hidden
+            if parts is not None
+            else MetricValue(metric, key, None, None, None, missing=True)
+        )
+    value = _shown_value(
+        metric, key, parts, before if shown.shows(key, period.previous()) else None
+    )
+    return value
 
 
 def _value(metric: Metric, parts: Parts) -> float | None:

@@ -86,7 +86,6 @@ class ServiceOrder(Node):
     delivered_at: datetime | None
     rated_at: datetime | None
     cancelled_at: datetime | None
-    rating: int | None = strawberry.field(description="The resident's rating, 1 to 5 (评单).")
     funding: Funding | None
     row: strawberry.Private[m.ServiceOrder]
 
@@ -110,10 +109,19 @@ class ServiceOrder(Node):
             delivered_at=row.delivered_at,
             rated_at=row.rated_at,
             cancelled_at=row.cancelled_at,
-            rating=row.rating,
             funding=funding,
             row=row,
         )
+
+    @strawberry.field(
+        description="The resident's rating, 1 to 5 (评单): the resident's own opinion, so "
+        "only staff of the county see it; others see it in `average_rating`, which hides "
+        "small groups (null for them, as for an order not yet rated)."
+    )
+    def rating(self, info: Info) -> int | None:
+        if not info.context.viewer.covers_county(self.row.county_code):
+            return None
+        return self.row.rating
 
     @strawberry.field(description="The station (or site) where it was ordered.")
     async def site(self, info: Info) -> SiteRef:

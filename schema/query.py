@@ -28,6 +28,7 @@ from schema.inputs import (
     HouseholdOrder,
     OrderFilter,
     OrderOrder,
+    OrderOrderField,
     ProjectFilter,
     ProjectOrder,
     QuarantineFilter,
@@ -277,7 +278,10 @@ class Query:
             Activity.from_row,
         )
 
-    @strawberry.field(description="Service orders (点单), newest first.")
+    @strawberry.field(
+        description="Service orders (点单), newest first. Ordering by rating is for staff, "
+        "over the counties they cover."
+    )
     async def orders(
         self,
         info: Info,
@@ -286,7 +290,12 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[ServiceOrder]:
-        statement = orders.order_statement((filter or OrderFilter()).criteria())
+        criteria = (filter or OrderFilter()).criteria()
+        if any(sort.field is OrderOrderField.RATING for sort in order_by or []):
+            # The order of a list sorted by rating gives each rating away.
+            within = protected_filter_scope(info.context.viewer, "ordering orders by rating")
+            criteria = replace(criteria, within=within)
+        statement = orders.order_statement(criteria)
         return await _listed(
             info,
             m.ServiceOrder,

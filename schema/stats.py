@@ -13,11 +13,12 @@ from db import models as m
 from db.metrics import METRICS, Metric, MetricKind, metric
 from resolvers import comparison
 from resolvers.common import shown
+from resolvers.disclosure import WholeMonthsOnly
 from resolvers.periods import Period, PeriodError
 from resolvers.stats import MetricValue as MetricValueRow
 from resolvers.stats import lies_below
 from schema.divisions import Division, division_of
-from schema.errors import BadUserInput
+from schema.errors import BadUserInput, Forbidden
 from schema.info import Info
 from schema.inputs import checked_division_code
 from schema.refs import InstituteRef, TeamRef
@@ -234,14 +235,17 @@ async def compare(
         raise BadUserInput(f"compare on 1 to {comparison.MAX_METRICS} metrics at once")
     chosen = [_metric(code) for code in metric_codes]
     when = period.period()
-    found = await comparison.compare(
-        info.context.sessionmaker,
-        info.context.viewer,
-        info.context.small_group,
-        division_codes,
-        chosen,
-        when,
-    )
+    try:
+        found = await comparison.compare(
+            info.context.sessionmaker,
+            info.context.viewer,
+            info.context.small_group,
+            division_codes,
+            chosen,
+            when,
+        )
+    except WholeMonthsOnly as error:
+        raise Forbidden(str(error)) from None
     return [
         Comparison(
             period=when.label,
@@ -272,9 +276,18 @@ async def ranking(
     if of is RankingSubject.DIVISIONS:
         if not lies_below(level, within):
             raise BadUserInput(f"{level.name} divisions do not lie below {within}")
-        entries = await comparison.rank_divisions(
-            context.sessionmaker, context.viewer, context.small_group, within, level, weights, when
-        )
+        try:
+            entries = await comparison.rank_divisions(
+                context.sessionmaker,
+                context.viewer,
+                context.small_group,
+                within,
+                level,
+                weights,
+                when,
+            )
+        except WholeMonthsOnly as error:
+            raise Forbidden(str(error)) from None
     else:
         if len(weights) != 1 or weights[0].metric.code not in comparison.SUBJECT_METRICS:
             allowed = ", ".join(comparison.SUBJECT_METRICS)
