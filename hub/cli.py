@@ -29,6 +29,7 @@ from db.pii import PersonalDataCipher
 from db.rollup import refresh_rollup
 from demo.generator import DEFAULT_SCALE, DEFAULT_SEED, DemoOptions
 from demo.load import DemoAlreadyLoadedError, load_demo
+from hub.audit_commands import add_audit_command
 from hub.auth import key_digest, new_key
 from hub.database import with_database
 from hub.document_commands import add_documents, list_documents
@@ -175,6 +176,8 @@ def _parser() -> argparse.ArgumentParser:
     document_commands.add_parser("list", help="the registered documents").set_defaults(
         handler=list_documents
     )
+
+    add_audit_command(commands)
 
     divisions = commands.add_parser("divisions", help="division codes")
     division_commands = divisions.add_subparsers(required=True, metavar="ACTION")

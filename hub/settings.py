@@ -69,6 +69,8 @@ class Settings:
     redis_url: str | None = None
     introspection_roles: frozenset[str] = frozenset(ROLES)
     registered_only_roles: frozenset[str] = frozenset()
+    # How long the record of personal-data reads is kept (three years).
+    audit_retention_days: int = 1095
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -122,6 +124,7 @@ class Settings:
             registered_only_roles=_roles(
                 env, "WENMING_REGISTERED_DOCUMENTS_ONLY", default=frozenset()
             ),
+            audit_retention_days=_int(env, "WENMING_AUDIT_RETENTION_DAYS", default=1095, minimum=1),
         )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.pii import PersonalDataCipher
+from resolvers.audit import PersonalReads
 from resolvers.loaders import Loaders
 from resolvers.viewer import Viewer
 
@@ -35,6 +36,8 @@ class Context:
     cost: int = field(default=0, init=False)
     """The operation's measured cost, set by validation, charged to the caller's budget."""
     loaders: Loaders = field(init=False)
+    reads: PersonalReads = field(default_factory=PersonalReads, init=False)
+    """The objects whose personal data the answer shows, written to the audit at the end."""
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.sessionmaker)

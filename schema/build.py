@@ -8,6 +8,7 @@ from strawberry.extensions import MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.audit import AuditReads
 from schema.errors import ErrorCodes
 from schema.guard import guard_factory
 from schema.limits import Limits
@@ -40,6 +41,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
         # shared between concurrent requests.
         extensions=[
             ErrorCodes,
+            AuditReads,
             # Sets the parser's token limit for documents the guard leaves to strawberry.
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             guard_factory(lambda: built[0]._schema, limits),

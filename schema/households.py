@@ -69,6 +69,8 @@ class Household(Node):
     @classmethod
     def from_row(cls, row: m.Household, info: Info) -> Household:
         personal = household_personal(info.context.viewer, row)
+        if personal.may_see_ledger:
+            info.context.reads.note("Household", row.county_code, row.id)
         return cls(
             id=encode_global_id("Household", row.id),
             household_number=row.household_number,
@@ -186,4 +188,5 @@ async def points_account_for(info: Info, row: m.PointsAccount) -> PointsAccount:
     """A passbook reached directly (by id): the same rule as through its household."""
     household: m.Household = await info.context.loaders.row(m.Household.id).load(row.household_id)
     require_county(info.context.viewer, household.county_code, "a household's points ledger")
+    info.context.reads.note("PointsAccount", household.county_code, row.id)
     return PointsAccount.from_row(row)

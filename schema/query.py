@@ -11,12 +11,14 @@ import strawberry
 from sqlalchemy import ColumnElement, Select
 
 from db import models as m
-from resolvers import households, news, orders, projects, sites, sync, teams
+from resolvers import audit, households, news, orders, projects, sites, sync, teams
 from resolvers.common import Sort, ordering, root_page
+from resolvers.viewer import Role
 from schema import stats
+from schema.audit import PersonalDataRead, PersonalDataReadFilter
 from schema.divisions import Division
 from schema.enums import DivisionLevel
-from schema.errors import BadUserInput
+from schema.errors import BadUserInput, Forbidden
 from schema.households import Household
 from schema.info import Info
 from schema.inputs import (
@@ -73,6 +75,7 @@ _BY_ID = [Sort("id")]
 _NEWEST_STORIES = [Sort("published_at", descending=True)]
 _NEWEST_ORDERS = [Sort("ordered_at", descending=True)]
 _NEWEST_RUNS = [Sort("started_at", descending=True)]
+_NEWEST_READS = [Sort("read_at", descending=True)]
 
 
 async def _listed(
@@ -353,6 +356,30 @@ class Query:
         if relevance is not None and by_relevance:
             order = [relevance.desc() if by_relevance[0].descending else relevance.asc(), *order]
         return await _listed(info, m.NewsStory, statement, order, first, after, NewsStory.from_row)
+
+    @strawberry.field(
+        description="Who read personal data (names, ID numbers, phones, addresses, "
+        "ledgers), newest first: admin only."
+    )
+    async def personal_data_reads(
+        self,
+        info: Info,
+        filter: PersonalDataReadFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[PersonalDataRead]:
+        if info.context.viewer.role is not Role.ADMIN:
+            raise Forbidden("the record of personal-data reads (admin only)")
+        statement = audit.read_statement((filter or PersonalDataReadFilter()).criteria())
+        return await _listed(
+            info,
+            m.PersonalDataRead,
+            statement,
+            ordering(m.PersonalDataRead, [], _NEWEST_READS),
+            first,
+            after,
+            PersonalDataRead.from_row,
+        )
 
     @strawberry.field(description="Connector runs, newest first (staff; own counties only).")
     async def sync_runs(

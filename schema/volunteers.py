@@ -49,6 +49,8 @@ class Volunteer(Node):
     @classmethod
     def from_row(cls, row: m.Volunteer, info: Info) -> Volunteer:
         personal = volunteer_personal(info.context.viewer, row, info.context.cipher)
+        if personal.real_name is not None:
+            info.context.reads.note("Volunteer", row.county_code, row.id)
         return cls(
             id=encode_global_id("Volunteer", row.id),
             volunteer_number=row.volunteer_number,

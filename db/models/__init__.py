@@ -1,5 +1,6 @@
 """Every table of the hub, one module per aggregate; importing this registers them all."""
 
+from db.models.audit import PersonalDataRead
 from db.models.divisions import DIVISION_CODE, Division, DivisionLevel, significant_prefix
 from db.models.documents import TrustedDocument
 from db.models.households import CreditRating, HonourLevel, Household, HouseholdHonour
@@ -41,6 +42,7 @@ __all__ = [
     "OrderEventKind",
     "OrderStatus",
     "PeriodKind",
+    "PersonalDataRead",
     "Platform",
     "PointsAccount",
     "PointsBank",
