@@ -9,14 +9,29 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import db.models  # noqa: F401  (registers every table on the metadata)
 from db.base import Base
+from db.errors import StorageError
 from db.search import outside_models
 
-__all__ = ["alembic_config", "downgrade", "pending_differences", "revision", "upgrade"]
+__all__ = [
+    "SchemaBehindError",
+    "alembic_config",
+    "downgrade",
+    "pending_differences",
+    "require_current",
+    "revision",
+    "upgrade",
+]
+
+
+class SchemaBehindError(StorageError):
+    """The database's schema is older than this version of the hub."""
+
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -58,3 +73,19 @@ async def pending_differences(engine: AsyncEngine) -> list[Any]:
 
     async with engine.connect() as connection:
         return await connection.run_sync(compare)
+
+
+async def require_current(engine: AsyncEngine) -> None:
+    """Refuse (SchemaBehindError) a database not migrated to this version's schema."""
+
+    def current(sync: Connection) -> str | None:
+        return MigrationContext.configure(sync).get_current_revision()
+
+    async with engine.connect() as connection:
+        found = await connection.run_sync(current)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if found != head:
+        raise SchemaBehindError(
+            f"the database schema is at revision {found or 'none'} and this hub needs "
+            f"{head}: run `wenming migrate` first"
+        )

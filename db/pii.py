@@ -36,13 +36,23 @@ class PersonalDataCipher:
         self._seal_key = _derive(secret, b"seal")
         self._aead = AESGCM(self._seal_key)
         self._hash_key = _derive(secret, b"person-key")
+        self.fingerprint = _derive(secret, b"fingerprint").hex()
+        """Names the key (in the database, in messages) without giving it away."""
 
-    def __getstate__(self) -> dict[str, bytes]:
+    def __getstate__(self) -> dict[str, bytes | str]:
         # For a mapping process: the cipher object does not pickle, its key does.
-        return {"seal_key": self._seal_key, "hash_key": self._hash_key}
+        return {
+            "seal_key": self._seal_key,
+            "hash_key": self._hash_key,
+            "fingerprint": self.fingerprint,
+        }
 
-    def __setstate__(self, state: dict[str, bytes]) -> None:
-        self._seal_key, self._hash_key = state["seal_key"], state["hash_key"]
+    def __setstate__(self, state: dict[str, bytes | str]) -> None:
+        seal_key, hash_key, fingerprint = state["seal_key"], state["hash_key"], state["fingerprint"]
+        assert isinstance(seal_key, bytes)
+        assert isinstance(hash_key, bytes)
+        assert isinstance(fingerprint, str)
+        self._seal_key, self._hash_key, self.fingerprint = seal_key, hash_key, fingerprint
         self._aead = AESGCM(self._seal_key)
 
     def seal(self, value: str) -> str:

@@ -27,6 +27,7 @@ from db.errors import StorageError
 from db.models import Division, DivisionLevel, RankingIndex, SyncStatus
 from db.pii import PersonalDataCipher
 from db.rollup import refresh_rollup
+from db.secret import claim_key
 from demo.generator import DEFAULT_SCALE, DEFAULT_SEED, DemoOptions
 from demo.load import DemoAlreadyLoadedError, load_demo
 from hub.audit_commands import add_audit_command
@@ -41,6 +42,7 @@ from hub.export import (
     ranking_csv,
     saved_index_weights,
 )
+from hub.secret_commands import add_secret_command
 from hub.settings import HubError, Settings, SettingsError
 from hub.sync_commands import run_sync, show_sources
 from resolvers.viewer import Role, Viewer
@@ -178,6 +180,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     add_audit_command(commands)
+    add_secret_command(commands)
 
     divisions = commands.add_parser("divisions", help="division codes")
     division_commands = divisions.add_subparsers(required=True, metavar="ACTION")
@@ -212,9 +215,25 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
 
     host = arguments.host or settings.host
     port = arguments.port or settings.port
+    _claim_key(settings)
     print(f"Wenming Hub on http://{host}:{port}/graphql", file=sys.stderr)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
     return 0
+
+
+def _claim_key(settings: Settings) -> None:
+    """Refuse to serve with a key that does not open the stored personal data: every
+    staff answer would fail."""
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.require_current(engine)
+            await claim_key(engine, PersonalDataCipher(settings.secret_key))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
 
 
 def _migrate(settings: Settings, _arguments: argparse.Namespace) -> int:
@@ -239,6 +258,7 @@ def _demo(settings: Settings, arguments: argparse.Namespace) -> int:
             await migrate.upgrade(engine)
             if arguments.reset:
                 await delete_all(engine)
+            await claim_key(engine, PersonalDataCipher(settings.secret_key))
             started = time.perf_counter()
             try:
                 written = await load_demo(engine, PersonalDataCipher(settings.secret_key), options)

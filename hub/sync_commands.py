@@ -19,6 +19,7 @@ from connectors.sync import StreamResult, SyncRunner
 from db import models as m
 from db.engine import create_sessionmaker
 from db.pii import PersonalDataCipher
+from db.secret import claim_key
 
 __all__ = ["run_sync", "show_sources"]
 
@@ -56,6 +57,8 @@ async def run_sync(
     accept_shrink: bool = False,
 ) -> list[StreamResult]:
     out = out or sys.stderr
+    # Sealing with another key than the stored data's would leave two keys in one table.
+    await claim_key(engine, cipher)
     results: list[StreamResult] = []
     progress = _Progress(out)
     loop = asyncio.get_running_loop()

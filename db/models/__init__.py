@@ -16,6 +16,7 @@ from db.models.projects import (
     project_teams,
 )
 from db.models.rollup import PeriodKind, RankingIndex, RollupState, RollupValue
+from db.models.secret import SealingKey
 from db.models.sites import Platform, Site, SiteKind, SiteStatus, site_platforms
 from db.models.sync import QuarantinedRecord, SyncCursor, SyncLock, SyncRun, SyncStatus
 from db.models.teams import Team, TeamKind, TeamMembership
@@ -53,6 +54,7 @@ __all__ = [
     "RankingIndex",
     "RollupState",
     "RollupValue",
+    "SealingKey",
     "ServiceOrder",
     "ServiceRecord",
     "Site",
