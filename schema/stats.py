@@ -57,8 +57,10 @@ class MetricDefinition:
     is_ratio: bool
     rolls_up_as: str
     small_groups_suppressed: bool = strawberry.field(
-        description="Values over fewer people or households than the threshold are hidden "
-        "from viewers outside the county."
+        description="A figure about people or households: for viewers outside the county it "
+        "is held back where it rests on too few of them or could be differenced down to them "
+        "(another period, the previous value, a neighbouring month), is not shown below the "
+        "county, and is asked by whole months."
     )
 
     @classmethod
