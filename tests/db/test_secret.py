@@ -5,7 +5,11 @@ where it stopped when interrupted, with nothing lost."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -159,3 +163,69 @@ async def test_the_hub_refuses_to_serve_with_the_wrong_key(
     assert "25 volunteers re-sealed" in capsys.readouterr().out
     monkeypatch.setenv("WENMING_SECRET_KEY", "a-new-secret-key-for-rotation-2026")
     assert await asyncio.to_thread(main, ["secret", "check"]) == 0
+
+
+async def test_a_rotation_killed_mid_way_finishes_when_run_again(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """A real SIGKILL of `wenming secret rotate` after its first batch: the half-rotated
+    database serves neither key, and the same command finishes with nothing lost."""
+    numbers = [f"5226011990{index:07d}" for index in range(6_000)]
+    async with create_sessionmaker(engine)() as session, session.begin():
+        session.add_all(add_division_tree())
+        await session.flush()
+        session.add_all(
+            m.Volunteer(
+                county_code="522601",
+                volunteer_number=f"V{index}",
+                person_key=OLD.person_key(number),
+                real_name="李娜",
+                id_number_sealed=OLD.seal(number),
+                phone_sealed=None,
+                gender=m.Gender.FEMALE,
+                registered_on=date(2024, 5, 1),
+                **provenance(),
+            )
+            for index, number in enumerate(numbers)
+        )
+    rekeyed = {NEW.person_key(number) for number in numbers}
+    environment = {
+        **os.environ,
+        "WENMING_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "WENMING_SECRET_KEY": TEST_SECRET,
+        "WENMING_NEW_SECRET_KEY": "a-new-secret-key-for-rotation-2026",
+    }
+    command = [str(Path(sys.executable).with_name("wenming")), "secret", "rotate"]
+    with (tmp_path / "rotate.log").open("ab") as log:
+        rotation = await asyncio.create_subprocess_exec(
+            *command, env=environment, stdout=log, stderr=log
+        )
+        await _first_batch(engine, rekeyed)
+        rotation.send_signal(signal.SIGKILL)
+        await rotation.wait()
+    done = await _rekeyed(engine, rekeyed)
+    assert 0 < done < len(numbers)  # killed mid-way, between two committed batches
+    with pytest.raises(RotationUnderwayError):
+        await claim_key(engine, OLD)
+    finished = await asyncio.create_subprocess_exec(
+        *command, env=environment, stdout=asyncio.subprocess.DEVNULL
+    )
+    assert await finished.wait() == 0
+    opened = await _opened(engine, NEW)
+    assert [number for number, _, _ in opened] == numbers
+    assert {key for _, _, key in opened} == rekeyed
+    await claim_key(engine, NEW)
+
+
+async def _first_batch(engine: AsyncEngine, rekeyed: set[str]) -> None:
+    for _ in range(6_000):
+        if await _rekeyed(engine, rekeyed):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the rotation committed nothing within a minute")
+
+
+async def _rekeyed(engine: AsyncEngine, rekeyed: set[str]) -> int:
+    async with engine.connect() as connection:
+        keys = (await connection.execute(select(m.Volunteer.person_key))).scalars().all()
+    return sum(key in rekeyed for key in keys)
