@@ -9,7 +9,7 @@ import sys
 
 from db.engine import create_engine
 from db.pii import PersonalDataCipher
-from db.secret import claim_key, rotate_key
+from db.secret import ROTATION_BATCH, claim_key, rotate_key
 from hub.settings import Settings, SettingsError
 
 __all__ = ["add_secret_command"]
@@ -23,11 +23,19 @@ def add_secret_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     actions.add_parser(
         "check", help="is WENMING_SECRET_KEY the key the database's personal data is sealed with?"
     ).set_defaults(handler=check_secret)
-    actions.add_parser(
+    rotate = actions.add_parser(
         "rotate",
         help=f"re-seal everything from WENMING_SECRET_KEY to {NEW_KEY} (stop the hub and "
         "syncs first; if interrupted, run it again)",
-    ).set_defaults(handler=rotate_secret)
+    )
+    rotate.add_argument(
+        "--batch",
+        type=int,
+        default=ROTATION_BATCH,
+        help=f"volunteers per transaction (default {ROTATION_BATCH:,}); smaller holds "
+        "locks for less time on a busy database",
+    )
+    rotate.set_defaults(handler=rotate_secret)
 
 
 def check_secret(settings: Settings, _arguments: argparse.Namespace) -> int:
@@ -43,7 +51,7 @@ def check_secret(settings: Settings, _arguments: argparse.Namespace) -> int:
     return 0
 
 
-def rotate_secret(settings: Settings, _arguments: argparse.Namespace) -> int:
+def rotate_secret(settings: Settings, arguments: argparse.Namespace) -> int:
     raw = os.environ.get(NEW_KEY, "")
     if len(raw) < 16:
         raise SettingsError(NEW_KEY, "must hold the new key, at least 16 characters")
@@ -55,7 +63,9 @@ def rotate_secret(settings: Settings, _arguments: argparse.Namespace) -> int:
     async def run() -> int:
         engine = create_engine(settings.database_url)
         try:
-            rotated = await rotate_key(engine, old, new, progress=progress)
+            rotated = await rotate_key(
+                engine, old, new, batch_size=max(arguments.batch, 1), progress=progress
+            )
         finally:
             await engine.dispose()
         if rotated.already:

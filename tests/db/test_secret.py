@@ -195,7 +195,7 @@ async def test_a_rotation_killed_mid_way_finishes_when_run_again(
         "WENMING_SECRET_KEY": TEST_SECRET,
         "WENMING_NEW_SECRET_KEY": "a-new-secret-key-for-rotation-2026",
     }
-    command = [str(Path(sys.executable).with_name("wenming")), "secret", "rotate"]
+    command = [str(Path(sys.executable).with_name("wenming")), "secret", "rotate", "--batch", "50"]
     with (tmp_path / "rotate.log").open("ab") as log:
         rotation = await asyncio.create_subprocess_exec(
             *command, env=environment, stdout=log, stderr=log
