@@ -13,7 +13,8 @@ under 10 %.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from bench.stats import percentile, run_on_database, summary, time_calls
@@ -58,8 +59,9 @@ async def run(url: str, runs: int) -> None:
             sessionmaker, viewer, 5, "520600", DivisionLevel.COUNTY, weights, year
         )
 
-    outsider = await time_calls(ranking(Viewer()), runs)
-    admin = await time_calls(ranking(Viewer(Role.ADMIN, name="admin")), runs)
+    outsider, admin = await _side_by_side(
+        ranking(Viewer()), ranking(Viewer(Role.ADMIN, name="admin")), runs
+    )
     shown = [entry for entry in await ranking(Viewer())() if not entry.value.suppressed]
 
     schema = build_schema()
@@ -71,15 +73,19 @@ async def run(url: str, runs: int) -> None:
         assert result.errors is None, result.errors
         return result.data
 
-    audited = await time_calls(personal, runs)
     recording = audit.AuditReads.on_execute
 
     async def not_recorded(_self: audit.AuditReads) -> AsyncIterator[None]:
         yield
 
-    audit.AuditReads.on_execute = not_recorded  # type: ignore[method-assign,assignment]
-    unaudited = await time_calls(personal, runs)
-    audit.AuditReads.on_execute = recording  # type: ignore[method-assign]
+    async def unaudited_personal() -> object:
+        audit.AuditReads.on_execute = not_recorded  # type: ignore[method-assign,assignment]
+        try:
+            return await personal()
+        finally:
+            audit.AuditReads.on_execute = recording  # type: ignore[method-assign]
+
+    audited, unaudited = await _side_by_side(personal, unaudited_personal, runs)
     await engine.dispose()
 
     database = url.split(":")[0]
@@ -94,6 +100,22 @@ async def run(url: str, runs: int) -> None:
     ):
         added = percentile(ours, 0.5) / percentile(base, 0.5) - 1
         print(f"  added by {label}: {added:+.1%} at p50")
+
+
+async def _side_by_side(
+    first: Callable[[], Awaitable[object]], second: Callable[[], Awaitable[object]], runs: int
+) -> tuple[list[float], list[float]]:
+    """Each call timed in turn with the other, so that the machine's drift from minute
+    to minute falls on both alike."""
+    await time_calls(first, 3)
+    await time_calls(second, 3)
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for call, found in ((first, samples[0]), (second, samples[1])):
+            started = time.perf_counter()
+            await call()
+            found.append(time.perf_counter() - started)
+    return samples
 
 
 def main() -> None:

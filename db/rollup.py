@@ -13,7 +13,14 @@ from db.metrics import METRICS, Metric, MetricKind
 from db.models import PeriodKind, RollupState, RollupValue
 from db.sqltime import bucket_start
 
-__all__ = ["EPOCH", "mark_rollup_owed", "refresh_if_owed", "refresh_rollup", "rollup_owed"]
+__all__ = [
+    "EPOCH",
+    "mark_rollup_owed",
+    "refresh_if_owed",
+    "refresh_rollup",
+    "rollup_owed",
+    "rollup_version",
+]
 
 EPOCH = date(1900, 1, 1)
 _COLUMNS = ["division_code", "period_kind", "period_start", "metric", "numerator", "denominator"]
@@ -25,6 +32,13 @@ _STATE = 1
 async def mark_rollup_owed(session: AsyncSession, now: datetime) -> None:
     """Record, in the caller's transaction, that the rows it writes change the rollup."""
     await session.merge(RollupState(id=_STATE, owed_since=now))
+
+
+def rollup_version() -> Any:
+    """The instant of the last refresh, as a scalar subquery to read beside rollup rows
+    (the same snapshot): None where the rollup was never refreshed."""
+    state = table_of(RollupState).c
+    return select(state.refreshed_at).where(state.id == _STATE).scalar_subquery()
 
 
 async def rollup_owed(engine: AsyncEngine) -> bool:
@@ -57,8 +71,17 @@ async def refresh_rollup(engine: AsyncEngine) -> int:
         await connection.execute(
             update(state)
             .where(state.c.id == _STATE, state.c.owed_since <= started)
-            .values(owed_since=None, refreshed_at=started)
+            .values(owed_since=None)
         )
+        # Whatever was owed, the rows are new: readers that cache what they computed
+        # from the rollup key it by this instant (resolvers.disclosure).
+        stamped = await connection.execute(
+            update(state).where(state.c.id == _STATE).values(refreshed_at=started)
+        )
+        if stamped.rowcount == 0:
+            await connection.execute(
+                insert(state).values(id=_STATE, owed_since=None, refreshed_at=started)
+            )
         await connection.execute(delete(table))
         for definition in METRICS.values():
             for statement in _statements(definition):

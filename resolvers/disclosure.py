@@ -17,10 +17,10 @@ villages would single out the others.
 from __future__ import annotations
 
 import enum
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.base import table_of
 from db.metrics import METRICS, Metric, MetricKind
 from db.models import PeriodKind, RollupValue, significant_prefix
+from db.rollup import rollup_version
 from resolvers.periods import Period
 
 __all__ = [
@@ -35,9 +36,12 @@ __all__ = [
     "Contributors",
     "Publication",
     "Size",
+    "StandardPeriodsOnly",
     "WholeMonthsOnly",
+    "nothing_reported",
     "partition",
     "publication",
+    "withheld",
 ]
 
 
@@ -50,6 +54,18 @@ class WholeMonthsOnly(Exception):
             f"{metric.code} counts people or households: outside the county it is given by "
             "whole months only; ask for a month (2026-03), a quarter (2026-Q1), a year "
             "(2026) or a range from the first day of a month to the last day of a month"
+        )
+
+
+class StandardPeriodsOnly(WholeMonthsOnly):
+    """A range of months asked of a count of distinct people by someone outside the
+    county: distinct counts are kept by month, quarter and year only."""
+
+    def __init__(self, metric: Metric) -> None:
+        Exception.__init__(
+            self,
+            f"{metric.code} counts distinct people: outside the county it is given by "
+            "month (2026-03), quarter (2026-Q1) or year (2026) only",
         )
 
 
@@ -89,9 +105,7 @@ def partition(counts: Contributors, small_group: int) -> list[Block]:
     the year that has enough; failing that the year, which joins the nearest year."""
 
     def size(count: int) -> Size:
-        if count == 0:
-            return Size.NONE
-        return Size.ENOUGH if count >= small_group else Size.FEW
+        return _size(count, small_group)
 
     years: list[Block] = []
     for year in sorted(counts.years):
@@ -143,13 +157,17 @@ class Publication:
     metric: Metric
     blocks: dict[str, list[Block]]
     undated: dict[str, Size]
+    version: datetime | None
+    everything_hidden: bool = False
 
     def reports(self, county: str) -> bool:
         """Has the county any contributors to this metric at all?"""
-        return county in self.blocks
+        return self.everything_hidden or county in self.blocks
 
     def shows(self, key: str, period: Period) -> bool:
         """May an outsider see `key`'s figure (a county or above) for `period`?"""
+        if self.everything_hidden:
+            return False
         prefix = significant_prefix(key)
         counties = [county for county in self.blocks if county.startswith(prefix)]
         return all(self._county_shows(county, period) for county in counties)
@@ -168,41 +186,69 @@ class Publication:
         return True
 
 
+# Publications computed lately, by metric, scope and threshold; each is good for the
+# rollup refresh it was computed from.
+_KEPT = 256
+_kept: OrderedDict[tuple[str, tuple[str, ...], int], Publication] = OrderedDict()
+
+
 async def publication(
     session: AsyncSession,
     metric: Metric,
     small_group: int,
+    version: datetime | None,
     *,
     within: str | None = None,
     keys: Iterable[str] | None = None,
-) -> Publication:
+) -> Publication | None:
     """The blocks of every county below `within` or below any of `keys`, from the
-    rollup's count of contributors (one statement)."""
+    rollup's count of contributors, as of the rollup refresh `version` the values were
+    read from: None if the rollup has been refreshed since (read the values again).
+    Computed once per refresh (one statement), then kept."""
     assert metric.subjects_metric is not None
+    prefixes = tuple(
+        sorted(significant_prefix(code) for code in ([within] if within else keys or []))
+    )
+    cache_key = (metric.code, prefixes, small_group)
+    kept = _kept.get(cache_key)
+    if version is not None and kept is not None and kept.version == version:
+        _kept.move_to_end(cache_key)
+        return kept
     source = METRICS[metric.subjects_metric]
     rollup = table_of(RollupValue).c
     county = func.substr(rollup.division_code, 1, 6)
     part = rollup.numerator if metric.subjects_part == "numerator" else rollup.denominator
-    prefixes = [significant_prefix(code) for code in ([within] if within else list(keys or []))]
     statement = (
-        select(county, rollup.period_kind, rollup.period_start, func.sum(part))
+        select(county, rollup.period_kind, rollup.period_start, func.sum(part), rollup_version())
         .where(rollup.metric == source.code)
         .where(or_(*(rollup.division_code.startswith(prefix) for prefix in prefixes)))
         .group_by(county, rollup.period_kind, rollup.period_start)
     )
     found: dict[str, Contributors] = defaultdict(lambda: Contributors({}, {}, {}))
-    for code, kind, start, total in (await session.execute(statement)).all():
+    rows = (await session.execute(statement)).all()
+    for code, kind, start, total, _ in rows:
         _count(found[code], PeriodKind(kind), start, int(total or 0), source)
+    read_from = rows[0][4] if rows else await session.scalar(select(rollup_version()))
+    if read_from != version:
+        return None
     blocks = {code: partition(counts, small_group) for code, counts in found.items()}
-    undated = {
-        code: Size.NONE
-        if counts.undated == 0
-        else Size.ENOUGH
-        if counts.undated >= small_group
-        else Size.FEW
-        for code, counts in found.items()
-    }
-    return Publication(metric, blocks, undated)
+    undated = {code: _size(counts.undated, small_group) for code, counts in found.items()}
+    made = Publication(metric, blocks, undated, version)
+    if version is not None:
+        _kept[cache_key] = made
+        if len(_kept) > _KEPT:
+            _kept.popitem(last=False)
+    return made
+
+
+def nothing_reported(metric: Metric) -> Publication:
+    """Where no division reports the metric at all: nothing to hold back."""
+    return Publication(metric, {}, {}, None)
+
+
+def withheld(metric: Metric) -> Publication:
+    """What to show when the rollup keeps changing under the reader: nothing."""
+    return Publication(metric, {}, {}, None, everything_hidden=True)
 
 
 def _count(counts: Contributors, kind: PeriodKind, start: date, total: int, source: Metric) -> None:
@@ -224,6 +270,12 @@ def _count(counts: Contributors, kind: PeriodKind, start: date, total: int, sour
     counts.months[start] = counts.months.get(start, 0) + total
     counts.quarters[quarter] = counts.quarters.get(quarter, 0) + total
     counts.years[year] = counts.years.get(year, 0) + total
+
+
+def _size(count: int, small_group: int) -> Size:
+    if count == 0:
+        return Size.NONE
+    return Size.ENOUGH if count >= small_group else Size.FEW
 
 
 def _next_month(day: date) -> date:

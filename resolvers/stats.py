@@ -11,6 +11,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
@@ -19,7 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.base import table_of
 from db.metrics import Metric, MetricKind
 from db.models import DivisionLevel, PeriodKind, RollupValue, significant_prefix
-from resolvers.disclosure import Publication, WholeMonthsOnly, publication
+from db.rollup import rollup_version
+from resolvers.disclosure import (
+    Publication,
+    StandardPeriodsOnly,
+    WholeMonthsOnly,
+    nothing_reported,
+    publication,
+    withheld,
+)
 from resolvers.periods import Period
 from resolvers.viewer import Viewer
 
@@ -39,6 +48,13 @@ __all__ = [
 class Parts:
     numerator: float
     denominator: float
+
+
+class GroupedParts(dict[str, Parts]):
+    """Parts per group, and the rollup refresh they were read from (None when they come
+    straight from the rows, or when no row was read)."""
+
+    version: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -125,7 +141,7 @@ async def parts_by_group(
     *,
     within: str | None = None,
     keys: Iterable[str] | None = None,
-) -> dict[str, Parts]:
+) -> GroupedParts:
     """Summed parts per `level` division (only divisions that report the metric)."""
     if _from_rollup(metric, period):
         return await _rollup_parts(session, metric, period, level, within, keys)
@@ -147,7 +163,7 @@ async def _rollup_parts(
     level: DivisionLevel,
     within: str | None,
     keys: Iterable[str] | None,
-) -> dict[str, Parts]:
+) -> GroupedParts:
     rollup = table_of(RollupValue).c
     key = group_key(rollup.division_code, level)
     base = rollup.period_kind == PeriodKind.BASE.value
@@ -169,12 +185,16 @@ async def _rollup_parts(
             func.sum(case((inside, rollup.numerator), else_=0)),
             func.sum(case((inside, rollup.denominator), else_=0)),
         )
+        .add_columns(rollup_version())
         .where(rollup.metric == metric.code, rollup.period_kind.in_(kinds))
         .where(*_scope(rollup.division_code, level, within, keys))
         .group_by(key)
     )
-    rows = (await session.execute(statement)).all()
-    return {row[0]: Parts(float(row[1] or 0), float(row[2] or 0)) for row in rows}
+    found = GroupedParts()
+    for row in (await session.execute(statement)).all():
+        found[row[0]] = Parts(float(row[1] or 0), float(row[2] or 0))
+        found.version = row[3]
+    return found
 
 
 async def _direct_parts(
@@ -184,7 +204,7 @@ async def _direct_parts(
     level: DivisionLevel,
     within: str | None,
     keys: Iterable[str] | None,
-) -> dict[str, Parts]:
+) -> GroupedParts:
     """The same events the rollup sums, aggregated straight from the stored rows."""
     events = metric.events().subquery()
     key = group_key(events.c.division_code, level)
@@ -202,10 +222,10 @@ async def _direct_parts(
             values = found[group]
             if counted and value is not None:
                 values.append(float(value))
-        return {
-            group: Parts(statistics.median(values) if values else 0.0, len(values))
+        return GroupedParts(
+            (group, Parts(statistics.median(values) if values else 0.0, len(values)))
             for group, values in found.items()
-        }
+        )
     if metric.kind is MetricKind.DISTINCT:
         numerator: Any = func.count(case((inside, events.c.subject)).distinct())
     else:
@@ -216,7 +236,7 @@ async def _direct_parts(
         .group_by(key)
     )
     rows = (await session.execute(statement)).all()
-    return {row[0]: Parts(float(row[1] or 0), float(row[2] or 0)) for row in rows}
+    return GroupedParts((row[0], Parts(float(row[1] or 0), float(row[2] or 0))) for row in rows)
 
 
 async def metric_values(
@@ -237,20 +257,36 @@ async def metric_values(
     guarded = [key for key in keys if metric.subjects and not viewer.covers_county(key)]
     if guarded and not period.is_whole_months:
         raise WholeMonthsOnly(metric)
+    if guarded and metric.kind is MetricKind.DISTINCT and period.kind is None:
+        raise StandardPeriodsOnly(metric)
     scope_keys = None if within else keys
-    current = await parts_by_group(session, metric, period, level, within=within, keys=scope_keys)
-    previous = (
-        await parts_by_group(
-            session, metric, period.previous(), level, within=within, keys=scope_keys
+    shown: Publication | None = None
+    for _ in range(_READS):
+        current = await parts_by_group(
+            session, metric, period, level, within=within, keys=scope_keys
         )
-        if with_previous
-        else {}
-    )
-    shown = (
-        await publication(session, metric, small_group, within=within, keys=scope_keys)
-        if guarded
-        else None
-    )
+        previous = (
+            await parts_by_group(
+                session, metric, period.previous(), level, within=within, keys=scope_keys
+            )
+            if with_previous
+            else GroupedParts()
+        )
+        if not guarded:
+            break
+        versions = {current.version, previous.version} - {None}
+        if len(versions) > 1:
+            continue  # the rollup was refreshed between the two reads
+        if not current and not previous:
+            shown = nothing_reported(metric)
+            break
+        shown = await publication(
+            session, metric, small_group, next(iter(versions), None), within=within, keys=scope_keys
+        )
+        if shown is not None:
+            break
+    if guarded and shown is None:
+        shown = withheld(metric)
     found: dict[str, MetricValue] = {}
     for key in keys:
         parts = current.get(key)
@@ -260,6 +296,11 @@ async def metric_values(
             continue
         found[key] = _shown_value(metric, key, parts, before)
     return found
+
+
+# Reads of values and of what outsiders may see of them, should a refresh of the rollup
+# come between them; past that, outsiders are shown nothing of the figure.
+_READS = 3
 
 
 def _shown_value(

@@ -17,16 +17,20 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db import models as m
 from db.engine import create_sessionmaker
 from db.metrics import METRICS
 from db.models import DivisionLevel, significant_prefix
+from db.rollup import refresh_rollup
 from resolvers.comparison import Weighted, rank_divisions
 from resolvers.disclosure import Block, Contributors, Size, WholeMonthsOnly, partition
 from resolvers.periods import Period
 from resolvers.stats import division_level, metric_values
 from resolvers.viewer import Role, Viewer
+from tests.factories import provenance
 from tests.ledger import MONTHS, VILLAGES, Contribution, build_ledger
 
 SMALL_GROUP = 3
@@ -210,7 +214,7 @@ async def test_a_period_minus_its_shown_parts_never_leaves_one_hidden_part(
             ]
             for whole, parts in [
                 *(
-                    (quarter, [Period.month(m.year, m.month) for m in quarter.months()])
+                    (quarter, [Period.month(day.year, day.month) for day in quarter.months()])
                     for quarter in quarters
                 ),
                 (Period.parse(str(year)), quarters),
@@ -335,3 +339,44 @@ def test_months_without_anyone_stay_apart_and_a_year_with_too_few_stays_hidden()
         *((month, month, "none") for month in range(4, 13)),
     ]
     assert [block.size for block in _contributors({5: 1, 9: 1})] == [Size.FEW]
+
+
+async def test_blocks_are_computed_once_per_refresh_and_again_after_one(
+    engine: AsyncEngine, ledger: dict[Contribution, int]
+) -> None:
+    july = Period.month(2026, 7)
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        counts = []
+        for _ in range(2):
+            statements.clear()
+            before = await _county_values(engine, july)
+            counts.append(len(statements))
+        # July has no entries yet: nothing to hold back, and the second read reuses
+        # the blocks of the first.
+        assert before["522601"].value == 0
+        assert counts[1] == counts[0] - 1
+        async with create_sessionmaker(engine)() as session, session.begin():
+            session.add(
+                m.PointsEntry(
+                    account_id=1,
+                    kind=m.PointsEntryKind.DEDUCT,
+                    points=-4,
+                    occurred_on=date(2026, 7, 3),
+                    **provenance(),
+                )
+            )
+        await refresh_rollup(engine)
+        statements.clear()
+        after = await _county_values(engine, july)
+        assert len(statements) == counts[0]
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    assert after["522601"].suppressed
+    own = await _county_values(engine, july, KAILI_STAFF)
+    assert own["522601"].value == 4
