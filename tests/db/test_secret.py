@@ -36,7 +36,10 @@ PEOPLE = [
 ]
 
 
-async def _volunteers(engine: AsyncEngine, cipher: PersonalDataCipher = OLD) -> None:
+async def _volunteers(
+    engine: AsyncEngine, people: list[tuple[str, str | None]] = PEOPLE
+) -> None:
+    """Volunteers sealed and keyed under the old key."""
     async with create_sessionmaker(engine)() as session, session.begin():
         session.add_all(add_division_tree())
         await session.flush()
@@ -44,15 +47,15 @@ async def _volunteers(engine: AsyncEngine, cipher: PersonalDataCipher = OLD) -> 
             m.Volunteer(
                 county_code="522601",
                 volunteer_number=f"V{index}",
-                person_key=cipher.person_key(number),
+                person_key=OLD.person_key(number),
                 real_name="李娜",
-                id_number_sealed=cipher.seal(number),
-                phone_sealed=cipher.seal(phone) if phone else None,
+                id_number_sealed=OLD.seal(number),
+                phone_sealed=OLD.seal(phone) if phone else None,
                 gender=m.Gender.FEMALE,
                 registered_on=date(2024, 5, 1),
                 **provenance(),
             )
-            for index, (number, phone) in enumerate(PEOPLE)
+            for index, (number, phone) in enumerate(people)
         )
 
 
@@ -171,23 +174,7 @@ async def test_a_rotation_killed_mid_way_finishes_when_run_again(
     """A real SIGKILL of `wenming secret rotate` after its first batch: the half-rotated
     database serves neither key, and the same command finishes with nothing lost."""
     numbers = [f"5226011990{index:07d}" for index in range(6_000)]
-    async with create_sessionmaker(engine)() as session, session.begin():
-        session.add_all(add_division_tree())
-        await session.flush()
-        session.add_all(
-            m.Volunteer(
-                county_code="522601",
-                volunteer_number=f"V{index}",
-                person_key=OLD.person_key(number),
-                real_name="李娜",
-                id_number_sealed=OLD.seal(number),
-                phone_sealed=None,
-                gender=m.Gender.FEMALE,
-                registered_on=date(2024, 5, 1),
-                **provenance(),
-            )
-            for index, number in enumerate(numbers)
-        )
+    await _volunteers(engine, [(number, None) for number in numbers])
     rekeyed = {NEW.person_key(number) for number in numbers}
     environment = {
         **os.environ,
