@@ -36,9 +36,7 @@ PEOPLE = [
 ]
 
 
-async def _volunteers(
-    engine: AsyncEngine, people: list[tuple[str, str | None]] = PEOPLE
-) -> None:
+async def _volunteers(engine: AsyncEngine, people: list[tuple[str, str | None]] = PEOPLE) -> None:
     """Volunteers sealed and keyed under the old key."""
     async with create_sessionmaker(engine)() as session, session.begin():
         session.add_all(add_division_tree())
