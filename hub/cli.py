@@ -7,12 +7,14 @@ import asyncio
 import json
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.config import SourceConfig, SourceConfigError, load_sources
@@ -24,6 +26,7 @@ from db.base import table_of
 from db.bulk import delete_all, upsert_rows
 from db.engine import create_engine
 from db.errors import StorageError
+from db.faults import describe_fault, missing_sqlite_file
 from db.models import Division, DivisionLevel, RankingIndex, SyncStatus
 from db.pii import PersonalDataCipher
 from db.rollup import refresh_rollup
@@ -43,7 +46,7 @@ from hub.export import (
     saved_index_weights,
 )
 from hub.secret_commands import add_secret_command
-from hub.settings import HubError, Settings, SettingsError
+from hub.settings import DEFAULT_DATABASE_URL, HubError, Settings, SettingsError
 from hub.sync_commands import run_sync, show_sources
 from resolvers.viewer import Role, Viewer
 
@@ -55,18 +58,37 @@ Sessionmaker = async_sessionmaker[AsyncSession]
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     arguments = parser.parse_args(argv)
+    url = DEFAULT_DATABASE_URL
     try:
         settings = Settings.from_env()
+        url = settings.database_url
         result: int = arguments.handler(settings, arguments)
         return result
     except (HubError, StorageError, ConnectorError, DemoAlreadyLoadedError) as error:
-        print(f"wenming: {error}", file=sys.stderr)
-        return 2
+        return _failed(str(error), arguments)
+    except (SQLAlchemyError, ConnectionError, TimeoutError) as error:
+        return _failed(describe_fault(error, url), arguments)
+    except OSError as error:
+        if error.filename is None:
+            return _failed(describe_fault(error, url), arguments)
+        # A file a command was given or configured: missing, unreadable, a directory.
+        return _failed(f"{error.filename}: {error.strerror or error}", arguments)
+
+
+def _failed(message: str, arguments: argparse.Namespace) -> int:
+    """One line that says what to do; the traceback only under --debug."""
+    if arguments.debug:
+        traceback.print_exc()
+    print(f"wenming: {message}", file=sys.stderr)
+    return 2
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wenming", description="Wenming Hub (新时代文明实践数据中台)"
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="on a failure, show the full traceback too"
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -203,6 +225,10 @@ def _period_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", dest="last_day", help="last day of a custom range (YYYY-MM-DD)")
 
 
+class ServeRefusedError(HubError):
+    """`wenming serve` would start against a database it cannot use."""
+
+
 def _serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=None, help="default: WENMING_HOST or 127.0.0.1")
     parser.add_argument("--port", type=int, default=None, help="default: WENMING_PORT or 8000")
@@ -222,8 +248,14 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
 
 
 def _claim_key(settings: Settings) -> None:
-    """Refuse to serve with a key that does not open the stored personal data: every
-    staff answer would fail."""
+    """Refuse to serve a database that is not there (a SQLite file would be made empty),
+    not at this version's schema, or sealed with another key: every answer would fail."""
+    missing = missing_sqlite_file(settings.database_url)
+    if missing is not None:
+        raise ServeRefusedError(
+            f"there is no database at {missing}: run `wenming demo` for the demo data, or "
+            "`wenming migrate` for an empty hub, or set WENMING_DATABASE_URL"
+        )
 
     async def run() -> None:
         engine = create_engine(settings.database_url)

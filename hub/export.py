@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from db import models as m
+from db.faults import is_unavailable
 from db.metrics import Metric, metric
 from hub.auth import UnknownKeyError
 from hub.gate import Gate, RequestTimeout, TooManyRequests
@@ -25,6 +26,7 @@ from resolvers.disclosure import WholeMonthsOnly
 from resolvers.periods import Period, PeriodError
 from resolvers.stats import MetricValue, lies_below
 from resolvers.viewer import Viewer
+from schema.errors import OUTAGE
 from schema.limits import comparison_cost, period_cost, ranking_cost, string_problem
 
 __all__ = [
@@ -301,6 +303,16 @@ class ExportRoutes:
         except RequestTimeout as error:
             quota = await self._gate.settle(admission, points)
             return PlainTextResponse(str(error), 504, headers=quota.headers())
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            OUTAGE.note(error)
+            quota = await self._gate.settle(admission, points)
+            return PlainTextResponse(
+                "the database does not answer just now; try again in a moment",
+                503,
+                headers={"Retry-After": "5", **quota.headers()},
+            )
         quota = await self._gate.settle(admission, points)
         filename = request.url.path.rsplit("/", 1)[-1]
         return Response(

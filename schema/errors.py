@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from db.faults import Outage, is_unavailable
+
 __all__ = [
     "ApiError",
     "BadUserInput",
@@ -18,6 +20,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger("wenming.graphql")
+# One message a minute while the database is down, not a traceback per request.
+OUTAGE = Outage(logger)
 
 
 class ApiError(Exception):
@@ -54,6 +58,8 @@ class ErrorCodes(SchemaExtension):
         result = self.execution_context.result
         if result is not None and result.errors:
             result.errors = [_coded(error) for error in result.errors]
+        elif result is not None:
+            OUTAGE.recovered()
         if self.execution_context.pre_execution_errors:
             self.execution_context.pre_execution_errors = [
                 _coded(error) for error in self.execution_context.pre_execution_errors
@@ -67,6 +73,14 @@ def _coded(error: GraphQLError) -> GraphQLError:
     elif original is None or isinstance(original, GraphQLError):
         # Syntax and validation errors, and errors graphql-core raises for bad variables.
         code = (error.extensions or {}).get("code", "BAD_USER_INPUT")
+    elif is_unavailable(original):
+        OUTAGE.note(original)
+        return GraphQLError(
+            "The database does not answer just now; try again in a moment.",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "UNAVAILABLE"},
+        )
     else:
         logger.error("unexpected error at %s", error.path, exc_info=original)
         return GraphQLError(

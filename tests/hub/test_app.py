@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
@@ -12,6 +13,7 @@ from db.engine import create_engine
 from hub.app import create_app
 from hub.settings import Settings
 from schema import print_sdl
+from tests.graphql import hub_app
 from tests.paths import PROJECT_ROOT
 
 DIVISION = """
@@ -72,3 +74,48 @@ def test_committed_sdl_matches_the_code() -> None:
     assert committed == print_sdl(), (
         "schema/schema.graphql drifted: run `wenming schema > schema/schema.graphql`"
     )
+
+
+class _Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+async def test_a_database_that_does_not_answer_is_unavailable_and_logged_once() -> None:
+    """Clients get UNAVAILABLE (503 on the CSV routes), not INTERNAL; the log says it
+    once, not a traceback per request."""
+    engine = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/test")
+    app = hub_app(engine)
+    kept = _Kept()
+    logging.getLogger("wenming").addHandler(kept)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://hub"
+        ) as client:
+            answers = [
+                await client.post(
+                    "/graphql", json={"query": '{ center(divisionCode: "522601") { name } }'}
+                )
+                for _ in range(5)
+            ]
+            exported = await client.get(
+                "/export/compare.csv",
+                params={"divisions": "522601", "metrics": "activities", "period": "2026"},
+            )
+    finally:
+        logging.getLogger("wenming").removeHandler(kept)
+        await engine.dispose()
+    for answer in answers:
+        assert answer.status_code == 200
+        (error,) = answer.json()["errors"]
+        assert error["extensions"]["code"] == "UNAVAILABLE"
+        assert "try again" in error["message"]
+    assert exported.status_code == 503
+    assert exported.headers["retry-after"] == "5"
+    said = [record for record in kept.records if "does not answer" in record.getMessage()]
+    assert len(said) == 1
+    assert not any(record.exc_info for record in kept.records)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -70,3 +71,61 @@ def test_an_unsupported_database_is_named(
     monkeypatch.setenv("WENMING_DATABASE_URL", "mysql+aiomysql://root@localhost/hub")
     assert main(["migrate"]) == 2
     assert "mysql+aiomysql" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("url", "command", "says"),
+    [
+        (
+            "postgresql+asyncpg://postgres:secret@127.0.0.1:1/test",
+            ["migrate"],
+            "cannot reach the database at postgresql+asyncpg://postgres:***@127.0.0.1:1/test",
+        ),
+        ("postgresql+asyncpg://postgres@127.0.0.1:1/test", ["sources"], "wenming.toml"),
+        (
+            "sqlite+aiosqlite:///{tmp}/empty.sqlite3",
+            [
+                "export",
+                "compare",
+                "--divisions",
+                "522601",
+                "--metrics",
+                "activities",
+                "--period",
+                "2026",
+            ],
+            "run `wenming migrate`",
+        ),
+        (
+            "sqlite+aiosqlite:///{tmp}/absent.sqlite3",
+            ["serve", "--port", "1"],
+            "there is no database at",
+        ),
+        (
+            "sqlite+aiosqlite:///{tmp}/empty.sqlite3",
+            ["divisions", "population", "{tmp}/no.csv"],
+            "no.csv: No such file or directory",
+        ),
+    ],
+)
+async def test_foreseeable_faults_are_one_line_saying_what_to_do(
+    url: str,
+    command: list[str],
+    says: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "empty.sqlite3").touch()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WENMING_DATABASE_URL", url.format(tmp=tmp_path))
+    arguments = [part.format(tmp=tmp_path) for part in command]
+    assert await _wenming(*arguments) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith("wenming: ")
+    assert says in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "absent.sqlite3").exists()
+    assert await _wenming("--debug", *arguments) == 2
+    assert "Traceback" in capsys.readouterr().err
