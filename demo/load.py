@@ -1,7 +1,7 @@
 """Loads the demo: its division codes, then the generated places through the connectors
 (a local county app per place, a registry export and a points ledger per county, a
-household roster, credit list and honour list per place), then what has no connector
-yet (news stories)."""
+household roster, credit list and honour list per place), then each place's news site
+served locally and read through the news connector."""
 
 from __future__ import annotations
 

@@ -164,17 +164,31 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="a comparison or ranking as CSV on standard output")
     export_commands = export.add_subparsers(required=True, metavar="WHAT")
     compare = export_commands.add_parser("compare", help="metrics side by side for divisions")
-    compare.add_argument("--divisions", nargs="+", required=True, metavar="CODE")
-    compare.add_argument("--metrics", nargs="+", required=True, metavar="METRIC")
+    compare.add_argument(
+        "--divisions",
+        nargs="+",
+        required=True,
+        metavar="CODE",
+        help="division codes (6 or 12 digits)",
+    )
+    compare.add_argument(
+        "--metrics",
+        nargs="+",
+        required=True,
+        metavar="METRIC",
+        help="metric codes (`metrics` in GraphQL)",
+    )
     _period_options(compare)
     compare.set_defaults(handler=_export_compare)
     ranking = export_commands.add_parser("ranking", help="divisions, institutes or teams ranked")
-    ranking.add_argument("--within", required=True, metavar="CODE")
+    ranking.add_argument(
+        "--within", required=True, metavar="CODE", help="rank what lies in this division"
+    )
     ranking.add_argument(
         "--level", default="county", choices=[level.value for level in DivisionLevel]
     )
     ranking.add_argument("--of", default="divisions", choices=["divisions", "institutes", "teams"])
-    ranking.add_argument("--metric")
+    ranking.add_argument("--metric", help="rank by this metric code (or give an index)")
     ranking.add_argument("--index", help="metric:weight,metric:weight")
     ranking.add_argument("--index-name", help="an index saved with `wenming index save`")
     _period_options(ranking)

@@ -21,7 +21,7 @@ from hub.gate import Gate, RequestTimeout, TooManyRequests
 from hub.ratelimit import points_for
 from hub.settings import HubError
 from resolvers import comparison
-from resolvers.common import shown
+from resolvers.common import shown, unknown_divisions
 from resolvers.disclosure import WholeMonthsOnly
 from resolvers.periods import Period, PeriodError
 from resolvers.stats import MetricValue, lies_below
@@ -338,6 +338,7 @@ class ExportRoutes:
                 f"{comparison.MAX_METRICS} metrics at once"
             )
         period = parse_period(query.get("period"), query.get("from"), query.get("to"))
+        await _known(self._sessionmaker, codes)
         return await compare_csv(
             self._sessionmaker, viewer, self._small_group, codes, metrics, period
         )
@@ -354,6 +355,7 @@ class ExportRoutes:
                 "level is one of province, prefecture, county, township, village"
             ) from None
         period = parse_period(query.get("period"), query.get("from"), query.get("to"))
+        await _known(self._sessionmaker, [within])
         saved = await saved_index_weights(self._sessionmaker)
         weights = parse_weights(
             query.get("metric"), query.get("index"), query.get("indexName"), saved
@@ -367,6 +369,14 @@ class ExportRoutes:
             query.get("of", "divisions"),
             weights,
             period,
+        )
+
+
+async def _known(sessionmaker: Sessionmaker, codes: Sequence[str]) -> None:
+    unknown = await unknown_divisions(sessionmaker, codes)
+    if unknown:
+        raise ExportError(
+            f"no division has the code {', '.join(shown(code) for code in unknown[:5])}"
         )
 
 

@@ -6,9 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, false, inspect, or_
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, false, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db import models as m
 from db.models import significant_prefix
 from resolvers.paging import ROOT, Page, PageRequest, fetch_pages
 
@@ -87,3 +88,15 @@ async def root_page(
     async with sessionmaker() as session:
         pages = await fetch_pages(session, model, statement, order_by=order_by, page=page)
     return pages[ROOT]
+
+
+async def unknown_divisions(
+    sessionmaker: async_sessionmaker[AsyncSession], codes: Iterable[str]
+) -> list[str]:
+    """The codes among `codes` that name no division, in the order given."""
+    wanted = list(dict.fromkeys(codes))
+    async with sessionmaker() as session:
+        known = set(
+            await session.scalars(select(m.Division.code).where(m.Division.code.in_(wanted)))
+        )
+    return [code for code in wanted if code not in known]

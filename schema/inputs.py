@@ -8,7 +8,7 @@ from datetime import date, datetime
 import strawberry
 
 from db import models as m
-from resolvers.common import Sort, shown
+from resolvers.common import Sort, shown, unknown_divisions
 from resolvers.households import HouseholdCriteria
 from resolvers.news import MentionRef, StoryCriteria
 from resolvers.orders import OrderCriteria
@@ -27,7 +27,8 @@ from schema.enums import (
     SyncStatus,
     TeamKind,
 )
-from schema.errors import BadUserInput
+from schema.errors import BadUserInput, NotFound
+from schema.info import Info
 from schema.node import SITE_TYPES, decode_id
 from schema.relay import decode_global_id, row_key
 
@@ -70,6 +71,15 @@ def checked_division_code(code: str | None) -> str | None:
             f'{shown(code)} is not a division code: use 6 digits (e.g. "522601") or 12'
         )
     return code
+
+
+async def require_divisions(info: Info, codes: list[str]) -> None:
+    """NOT_FOUND naming the codes that name no division (rather than an empty answer
+    that looks like a division with nothing in it)."""
+    unknown = await unknown_divisions(info.context.sessionmaker, codes)
+    if unknown:
+        named = ", ".join(shown(code) for code in unknown[:5])
+        raise NotFound(f"no division has the code {named}: check it against `divisions`")
 
 
 def _optional_id(global_id: strawberry.ID | None, *types: str) -> int | None:

@@ -44,6 +44,7 @@ from schema.inputs import (
     VolunteerFilter,
     VolunteerOrder,
     checked_division_code,
+    require_divisions,
     sorts,
 )
 from schema.news import NewsStory
@@ -148,9 +149,10 @@ class Query:
         if id is not None:
             row = await info.context.loaders.row(m.Site.id).load(decode_id(id, "Center"))
         else:
-            row = await sites.center_of_division(
-                info.context.sessionmaker, checked_division_code(division_code) or ""
-            )
+            code = checked_division_code(division_code) or ""
+            row = await sites.center_of_division(info.context.sessionmaker, code)
+            if row is None:
+                await require_divisions(info, [code])
         return Center.from_row(row) if row is not None and row.kind is m.SiteKind.CENTER else None
 
     @strawberry.field(description="County centers (新时代文明实践中心).")

@@ -20,7 +20,7 @@ from resolvers.stats import lies_below
 from schema.divisions import Division, division_of
 from schema.errors import BadUserInput, Forbidden
 from schema.info import Info
-from schema.inputs import checked_division_code
+from schema.inputs import checked_division_code, require_divisions
 from schema.refs import InstituteRef, TeamRef
 
 __all__ = [
@@ -237,6 +237,7 @@ async def compare(
         raise BadUserInput(f"compare on 1 to {comparison.MAX_METRICS} metrics at once")
     chosen = [_metric(code) for code in metric_codes]
     when = period.period()
+    await require_divisions(info, division_codes)
     try:
         found = await comparison.compare(
             info.context.sessionmaker,
@@ -270,6 +271,7 @@ async def ranking(
     period: PeriodInput,
 ) -> Ranking:
     checked_division_code(within)
+    await require_divisions(info, [within])
     if sum(choice is not None for choice in (metric_code, index, index_name)) != 1:
         raise BadUserInput("rank by exactly one of `metric`, `index` or `indexName`")
     when = period.period()

@@ -248,9 +248,20 @@ async def test_graphiql_is_served_to_browsers_outside_production(demo_engine: As
             assert "graphiql" in response.text.lower()
 
 
-async def test_internal_failures_are_masked(tmp_path_factory: pytest.TempPathFactory) -> None:
-    missing = tmp_path_factory.mktemp("gone") / "no" / "such" / "hub.sqlite3"
-    engine = create_engine(f"sqlite+aiosqlite:///{missing}")
+@pytest.mark.parametrize(
+    ("place", "code"),
+    [
+        ("empty.sqlite3", "INTERNAL"),  # a database without the hub's tables
+        ("no/such/hub.sqlite3", "UNAVAILABLE"),  # a database that cannot be opened
+    ],
+)
+async def test_internal_failures_are_masked(
+    tmp_path_factory: pytest.TempPathFactory, place: str, code: str
+) -> None:
+    folder = tmp_path_factory.mktemp("gone")
+    (folder / "empty.sqlite3").touch()
+    path = folder / place
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=hub_app(engine)), base_url="http://hub"
     ) as c:
@@ -258,8 +269,8 @@ async def test_internal_failures_are_masked(tmp_path_factory: pytest.TempPathFac
     await engine.dispose()
     assert response.status_code == 200
     error = response.json()["errors"][0]
-    assert error["extensions"] == {"code": "INTERNAL"}
-    for leak in ("sqlite", "SELECT", "Traceback", str(missing)):
+    assert error["extensions"] == {"code": code}
+    for leak in ("sqlite", "SELECT", "Traceback", str(path), "no such table"):
         assert leak not in response.text
 
 

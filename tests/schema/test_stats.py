@@ -258,6 +258,10 @@ async def test_compare_csv_export_and_its_errors(client: httpx.AsyncClient) -> N
             "/export/compare.csv", params={"divisions": "522601", "metrics": "x", "period": "2026"}
         )
         unknown = await client.get("/export/compare.csv", headers={"authorization": "Bearer nope"})
+        nowhere = await client.get(
+            "/export/compare.csv",
+            params={"divisions": "522601,999999", "metrics": "activities", "period": "2026"},
+        )
     rows = list(csv.DictReader(io.StringIO(good.text.removeprefix("\ufeff"))))
     assert [(row["division_code"], row["metric"]) for row in rows] == [
         ("522601", "activities"),
@@ -269,3 +273,28 @@ async def test_compare_csv_export_and_its_errors(client: httpx.AsyncClient) -> N
     assert bad.status_code == 400
     assert "not a metric" in bad.text
     assert unknown.status_code == 401
+    assert nowhere.status_code == 400
+    assert "999999" in nowhere.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{ compare(divisionCodes: ["522601", "999999"], metrics: ["activities"], '
+        'period: {name: "2026"}) { period } }',
+        '{ ranking(within: "999999", level: COUNTY, metric: "activities", '
+        'period: {name: "2026"}) { period } }',
+        '{ center(divisionCode: "999999") { name } }',
+    ],
+)
+async def test_an_unknown_division_code_is_not_found_by_name(graphql: GraphQL, query: str) -> None:
+    """Not an empty row or a null that looks like a division with nothing in it."""
+    body = await graphql(query)
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    assert "999999" in error["message"]
+
+
+async def test_a_known_division_without_a_center_is_null(graphql: GraphQL) -> None:
+    data = await graphql.data('{ center(divisionCode: "522601001000") { name } }')
+    assert data["center"] is None
