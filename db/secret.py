@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db import models as m
@@ -57,7 +58,7 @@ async def claim_key(
     it opens what is already sealed."""
     state = table_of(m.SealingKey)
     async with engine.begin() as connection:
-        row = (await connection.execute(select(state).where(state.c.id == _STATE))).first()
+        row = await _state(connection)
         if row is not None:
             if row.rotating_to is not None:
                 raise RotationUnderwayError()
@@ -101,9 +102,8 @@ async def rotate_key(
     left as it is re-sealed. Interrupted at any point, the same call finishes the job."""
     if old.fingerprint == new.fingerprint:
         raise SecretKeyError("the new key is the key in use: choose another")
-    state = table_of(m.SealingKey)
     async with engine.connect() as connection:
-        row = (await connection.execute(select(state).where(state.c.id == _STATE))).first()
+        row = await _state(connection)
     if row is None:
         await claim_key(engine, old)
     elif row.fingerprint == new.fingerprint and row.rotating_to is None:
@@ -133,12 +133,12 @@ async def rotate_key(
             if not rows:
                 break
             changes = []
-            for number, sealed_id, sealed_phone in rows:
-                id_number = _open_either(old, new, sealed_id, number)
-                phone = _open_either(old, new, sealed_phone, number) if sealed_phone else None
+            for volunteer_id, sealed_id, sealed_phone in rows:
+                id_number = _open_either(old, new, sealed_id, volunteer_id)
+                phone = _open_either(old, new, sealed_phone, volunteer_id) if sealed_phone else None
                 changes.append(
                     {
-                        "volunteer": number,
+                        "volunteer": volunteer_id,
                         "sealed_id": new.seal(id_number),
                         "sealed_phone": new.seal(phone) if phone is not None else None,
                         "key": new.person_key(id_number),
@@ -161,6 +161,11 @@ async def rotate_key(
     async with engine.begin() as connection:
         await _mark(connection, fingerprint=new.fingerprint, rotating_to=None)
     return Rotated(done)
+
+
+async def _state(connection: AsyncConnection) -> Row[Any] | None:
+    state = table_of(m.SealingKey)
+    return (await connection.execute(select(state).where(state.c.id == _STATE))).first()
 
 
 async def _mark(connection: AsyncConnection, **values: str | None) -> None:

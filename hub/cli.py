@@ -255,13 +255,13 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
 
     host = arguments.host or settings.host
     port = arguments.port or settings.port
-    _claim_key(settings)
+    _check_database(settings)
     print(f"Wenming Hub on http://{host}:{port}/graphql", file=sys.stderr)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
     return 0
 
 
-def _claim_key(settings: Settings) -> None:
+def _check_database(settings: Settings) -> None:
     """Refuse to serve a database that is not there (a SQLite file would be made empty),
     not at this version's schema, or sealed with another key: every answer would fail."""
     missing = missing_sqlite_file(settings.database_url)

@@ -21,8 +21,8 @@ from hub.gate import Gate, RequestTimeout, TooManyRequests
 from hub.ratelimit import points_for
 from hub.settings import HubError
 from resolvers import comparison
-from resolvers.common import shown, unknown_divisions
-from resolvers.disclosure import WholeMonthsOnly
+from resolvers.common import no_division_named, shown, unknown_divisions
+from resolvers.disclosure import PeriodRefused
 from resolvers.periods import Period, PeriodError
 from resolvers.stats import MetricValue, lies_below
 from resolvers.viewer import Viewer
@@ -297,7 +297,7 @@ class ExportRoutes:
         except ExportError as error:
             quota = await self._gate.settle(admission, points)
             return PlainTextResponse(str(error), 400, headers=quota.headers())
-        except WholeMonthsOnly as error:
+        except PeriodRefused as error:
             quota = await self._gate.settle(admission, points)
             return PlainTextResponse(str(error), 403, headers=quota.headers())
         except RequestTimeout as error:
@@ -375,9 +375,7 @@ class ExportRoutes:
 async def _known(sessionmaker: Sessionmaker, codes: Sequence[str]) -> None:
     unknown = await unknown_divisions(sessionmaker, codes)
     if unknown:
-        raise ExportError(
-            f"no division has the code {', '.join(shown(code) for code in unknown[:5])}"
-        )
+        raise ExportError(no_division_named(unknown))
 
 
 def export_cost(query: Mapping[str, str]) -> int:

@@ -18,6 +18,8 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///wenming.sqlite3"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_SMALL_GROUP = 5
+# How long the record of personal-data reads is kept (three years).
+DEFAULT_AUDIT_RETENTION_DAYS = 1095
 ROLES = ("anonymous", "media", "analyst", "county_staff", "province_staff", "admin")
 # Cost points per window (GitHub's model: a request costs at least one point, one more
 # per thousand objects it may return). Several windows are separated by ";".
@@ -69,8 +71,7 @@ class Settings:
     redis_url: str | None = None
     introspection_roles: frozenset[str] = frozenset(ROLES)
     registered_only_roles: frozenset[str] = frozenset()
-    # How long the record of personal-data reads is kept (three years).
-    audit_retention_days: int = 1095
+    audit_retention_days: int = DEFAULT_AUDIT_RETENTION_DAYS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -124,7 +125,9 @@ class Settings:
             registered_only_roles=_roles(
                 env, "WENMING_REGISTERED_DOCUMENTS_ONLY", default=frozenset()
             ),
-            audit_retention_days=_int(env, "WENMING_AUDIT_RETENTION_DAYS", default=1095, minimum=1),
+            audit_retention_days=_int(
+                env, "WENMING_AUDIT_RETENTION_DAYS", default=DEFAULT_AUDIT_RETENTION_DAYS, minimum=1
+            ),
         )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import models as m
 from db.base import table_of
+from db.bulk import rows_affected
 from resolvers.viewer import Viewer
 
 __all__ = [
@@ -116,4 +117,4 @@ async def purge_reads(
         result = await session.execute(
             delete(m.PersonalDataRead).where(m.PersonalDataRead.read_at < now - retention)
         )
-    return max(int(getattr(result, "rowcount", 0) or 0), 0)
+    return rows_affected(result)

@@ -20,9 +20,11 @@ __all__ = [
     "contains",
     "in_any_division",
     "in_division",
+    "no_division_named",
     "ordering",
     "root_page",
     "shown",
+    "unknown_divisions",
 ]
 
 # Row keys are 32-bit integers in both databases; the longest key of a global id is a
@@ -100,3 +102,8 @@ async def unknown_divisions(
             await session.scalars(select(m.Division.code).where(m.Division.code.in_(wanted)))
         )
     return [code for code in wanted if code not in known]
+
+
+def no_division_named(codes: Sequence[str]) -> str:
+    """What to say of `codes` that name no division (the first five)."""
+    return f"no division has the code {', '.join(shown(code) for code in codes[:5])}"

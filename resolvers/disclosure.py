@@ -29,11 +29,12 @@ from db.base import table_of
 from db.metrics import METRICS, Metric, MetricKind
 from db.models import PeriodKind, RollupValue, significant_prefix
 from db.rollup import rollup_version
-from resolvers.periods import Period
+from resolvers.periods import Period, add_months
 
 __all__ = [
     "Block",
     "Contributors",
+    "PeriodRefused",
     "Publication",
     "Size",
     "StandardPeriodsOnly",
@@ -45,7 +46,11 @@ __all__ = [
 ]
 
 
-class WholeMonthsOnly(Exception):
+class PeriodRefused(Exception):
+    """A period an outsider may not ask of a figure about people or households."""
+
+
+class WholeMonthsOnly(PeriodRefused):
     """A day range asked of figures about people or households by someone outside the
     county: such ranges would cut a county's figure into single entries."""
 
@@ -57,15 +62,14 @@ class WholeMonthsOnly(Exception):
         )
 
 
-class StandardPeriodsOnly(WholeMonthsOnly):
+class StandardPeriodsOnly(PeriodRefused):
     """A range of months asked of a count of distinct people by someone outside the
     county: distinct counts are kept by month, quarter and year only."""
 
     def __init__(self, metric: Metric) -> None:
-        Exception.__init__(
-            self,
+        super().__init__(
             f"{metric.code} counts distinct people: outside the county it is given by "
-            "month (2026-03), quarter (2026-Q1) or year (2026) only",
+            "month (2026-03), quarter (2026-Q1) or year (2026) only"
         )
 
 
@@ -112,8 +116,8 @@ def partition(counts: Contributors, small_group: int) -> list[Block]:
         quarters: list[Block] = []
         for quarter in (date(year.year, month, 1) for month in (1, 4, 7, 10)):
             months = [
-                Block(day, _next_month(day), size(counts.months.get(day, 0)))
-                for day in (quarter, _next_month(quarter), _next_month(_next_month(quarter)))
+                Block(day, add_months(day, 1), size(counts.months.get(day, 0)))
+                for day in (add_months(quarter, step) for step in range(3))
             ]
             whole = Block(quarter, months[-1].end, size(counts.quarters.get(quarter, 0)))
             quarters += _joined(months) or [whole]
@@ -276,7 +280,3 @@ def _size(count: int, small_group: int) -> Size:
     if count == 0:
         return Size.NONE
     return Size.ENOUGH if count >= small_group else Size.FEW
-
-
-def _next_month(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from db.models import PeriodKind
 from resolvers.common import shown
 
-__all__ = ["FIRST_YEAR", "LAST_YEAR", "SHANGHAI", "Period", "PeriodError"]
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "SHANGHAI", "Period", "PeriodError", "add_months"]
 
 # Statistics begin with the People's Republic and stop well before dates overflow, so a
 # period and the one before it always exist.
@@ -50,7 +50,7 @@ class Period:
         if match := _QUARTER.fullmatch(text):
             year, quarter = int(match[1]), int(match[2])
             start = date(year, 3 * quarter - 2, 1)
-            return cls(PeriodKind.QUARTER, start, _add_months(start, 3))
+            return cls(PeriodKind.QUARTER, start, add_months(start, 3))
         if match := _YEAR.fullmatch(text):
             year = int(match[1])
             return cls(PeriodKind.YEAR, date(year, 1, 1), date(year + 1, 1, 1))
@@ -59,7 +59,7 @@ class Period:
     @classmethod
     def month(cls, year: int, month: int) -> Period:
         start = date(year, month, 1)
-        return cls(PeriodKind.MONTH, start, _add_months(start, 1))
+        return cls(PeriodKind.MONTH, start, add_months(start, 1))
 
     @classmethod
     def between(cls, first_day: date, last_day: date) -> Period:
@@ -87,15 +87,15 @@ class Period:
     def previous(self) -> Period:
         """The period of the same kind and length just before this one."""
         if self.kind is PeriodKind.MONTH:
-            start = _add_months(self.start, -1)
+            start = add_months(self.start, -1)
             return Period(self.kind, start, self.start)
         if self.kind is PeriodKind.QUARTER:
-            return Period(self.kind, _add_months(self.start, -3), self.start)
+            return Period(self.kind, add_months(self.start, -3), self.start)
         if self.kind is PeriodKind.YEAR:
             return Period(self.kind, date(self.start.year - 1, 1, 1), self.start)
         if self.is_whole_months:
             # Whole months stay whole months: Feb–Mar's previous is Dec–Jan, not 59 days.
-            return Period(None, _add_months(self.start, -len(self.months())), self.start)
+            return Period(None, add_months(self.start, -len(self.months())), self.start)
         length = self.end - self.start
         return Period(None, self.start - length, self.start)
 
@@ -111,10 +111,11 @@ class Period:
         found, cursor = [], self.start
         while cursor < self.end:
             found.append(cursor)
-            cursor = _add_months(cursor, 1)
+            cursor = add_months(cursor, 1)
         return found
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
+    """The first of the month `months` after (or before) `day`'s month."""
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)

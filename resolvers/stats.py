@@ -342,10 +342,7 @@ def _guarded_value(
             if parts is not None
             else MetricValue(metric, key, None, None, None, missing=True)
         )
-    value = _shown_value(
-        metric, key, parts, before if shown.shows(key, period.previous()) else None
-    )
-    return value
+    return _shown_value(metric, key, parts, before if shown.shows(key, period.previous()) else None)
 
 
 def _value(metric: Metric, parts: Parts) -> float | None:

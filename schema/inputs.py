@@ -8,7 +8,7 @@ from datetime import date, datetime
 import strawberry
 
 from db import models as m
-from resolvers.common import Sort, shown, unknown_divisions
+from resolvers.common import Sort, no_division_named, shown, unknown_divisions
 from resolvers.households import HouseholdCriteria
 from resolvers.news import MentionRef, StoryCriteria
 from resolvers.orders import OrderCriteria
@@ -78,8 +78,7 @@ async def require_divisions(info: Info, codes: list[str]) -> None:
     that looks like a division with nothing in it)."""
     unknown = await unknown_divisions(info.context.sessionmaker, codes)
     if unknown:
-        named = ", ".join(shown(code) for code in unknown[:5])
-        raise NotFound(f"no division has the code {named}: check it against `divisions`")
+        raise NotFound(f"{no_division_named(unknown)}: check it against `divisions`")
 
 
 def _optional_id(global_id: strawberry.ID | None, *types: str) -> int | None:

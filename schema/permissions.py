@@ -21,6 +21,7 @@ __all__ = [
     "household_personal",
     "mask_name",
     "protected_filter_scope",
+    "require_admin",
     "require_county",
     "require_found",
     "require_staff",
@@ -99,6 +100,11 @@ def protected_filter_scope(viewer: Viewer, what: str) -> frozenset[str] | None:
     staff get its answer within the divisions they cover (None: all, for admin)."""
     require_staff(viewer, what)
     return None if viewer.role is Role.ADMIN else viewer.scope
+
+
+def require_admin(viewer: Viewer, what: str) -> None:
+    if viewer.role is not Role.ADMIN:
+        raise Forbidden(what)
 
 
 def require_staff(viewer: Viewer, what: str) -> None:

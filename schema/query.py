@@ -13,12 +13,11 @@ from sqlalchemy import ColumnElement, Select
 from db import models as m
 from resolvers import audit, households, news, orders, projects, sites, sync, teams
 from resolvers.common import Sort, ordering, root_page
-from resolvers.viewer import Role
 from schema import stats
 from schema.audit import PersonalDataRead, PersonalDataReadFilter
 from schema.divisions import Division
 from schema.enums import DivisionLevel
-from schema.errors import BadUserInput, Forbidden
+from schema.errors import BadUserInput
 from schema.households import Household
 from schema.info import Info
 from schema.inputs import (
@@ -50,7 +49,7 @@ from schema.inputs import (
 from schema.news import NewsStory
 from schema.node import decode_id, resolve_node
 from schema.orders import ServiceOrder
-from schema.permissions import protected_filter_scope, require_staff
+from schema.permissions import protected_filter_scope, require_admin, require_staff
 from schema.projects import Activity, Project
 from schema.relay import MAX_FIRST, Connection, Node, connection, page_request
 from schema.sites import Center, Site, site_from_row
@@ -370,8 +369,7 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[PersonalDataRead]:
-        if info.context.viewer.role is not Role.ADMIN:
-            raise Forbidden("the record of personal-data reads (admin only)")
+        require_admin(info.context.viewer, "the record of personal-data reads (admin only)")
         statement = audit.read_statement((filter or PersonalDataReadFilter()).criteria())
         return await _listed(
             info,

@@ -13,7 +13,7 @@ from db import models as m
 from db.metrics import METRICS, Metric, MetricKind, metric
 from resolvers import comparison
 from resolvers.common import shown
-from resolvers.disclosure import WholeMonthsOnly
+from resolvers.disclosure import PeriodRefused
 from resolvers.periods import Period, PeriodError
 from resolvers.stats import MetricValue as MetricValueRow
 from resolvers.stats import lies_below
@@ -247,7 +247,7 @@ async def compare(
             chosen,
             when,
         )
-    except WholeMonthsOnly as error:
+    except PeriodRefused as error:
         raise Forbidden(str(error)) from None
     return [
         Comparison(
@@ -290,7 +290,7 @@ async def ranking(
                 weights,
                 when,
             )
-        except WholeMonthsOnly as error:
+        except PeriodRefused as error:
             raise Forbidden(str(error)) from None
     else:
         if len(weights) != 1 or weights[0].metric.code not in comparison.SUBJECT_METRICS:
