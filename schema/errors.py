@@ -17,6 +17,7 @@ __all__ = [
     "Forbidden",
     "NotFound",
     "QueryTooComplex",
+    "Refused",
 ]
 
 logger = logging.getLogger("wenming.graphql")
@@ -43,6 +44,12 @@ class Forbidden(ApiError):
 
     def __init__(self, what: str) -> None:
         super().__init__(f"{what} is visible only to staff of the owning county")
+
+
+class Refused(ApiError):
+    """FORBIDDEN, in a message that says itself why and what may be asked instead."""
+
+    code = "FORBIDDEN"
 
 
 class QueryTooComplex(ApiError):

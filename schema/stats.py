@@ -18,7 +18,7 @@ from resolvers.periods import Period, PeriodError
 from resolvers.stats import MetricValue as MetricValueRow
 from resolvers.stats import lies_below
 from schema.divisions import Division, division_of
-from schema.errors import BadUserInput, Forbidden
+from schema.errors import BadUserInput, Refused
 from schema.info import Info
 from schema.inputs import checked_division_code, require_divisions
 from schema.refs import InstituteRef, TeamRef
@@ -248,7 +248,7 @@ async def compare(
             when,
         )
     except PeriodRefused as error:
-        raise Forbidden(str(error)) from None
+        raise Refused(str(error)) from None
     return [
         Comparison(
             period=when.label,
@@ -291,7 +291,7 @@ async def ranking(
                 when,
             )
         except PeriodRefused as error:
-            raise Forbidden(str(error)) from None
+            raise Refused(str(error)) from None
     else:
         if len(weights) != 1 or weights[0].metric.code not in comparison.SUBJECT_METRICS:
             allowed = ", ".join(comparison.SUBJECT_METRICS)

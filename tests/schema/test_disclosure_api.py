@@ -12,6 +12,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.metrics import METRICS
+from resolvers.disclosure import WholeMonthsOnly
 from resolvers.periods import Period
 from tests.graphql import GraphQL, hub_app
 from tests.ledger import MONTHS, Contribution, build_ledger
@@ -106,7 +108,7 @@ async def test_day_ranges_are_forbidden_to_outsiders_in_graphql_and_csv(
         )
     (error,) = graphql.json()["errors"]
     assert error["extensions"]["code"] == "FORBIDDEN"
-    assert "whole months" in error["message"]
+    assert error["message"] == str(WholeMonthsOnly(METRICS["points_deducted"]))
     assert exported.status_code == 403
     assert "whole months" in exported.text
     assert "errors" not in staff.json()
