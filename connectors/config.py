@@ -1,48 +1,31 @@
-"""The sources a hub reads, configured in `wenming.toml`:
-
-    [[source]]
-    name = "kaili-app"           # also the source system recorded as provenance
-    kind = "county_app"          # see KINDS
-    county = "522601"
-    url = "http://127.0.0.1:8100/api"
-    token_env = "KAILI_APP_TOKEN"  # the credential itself stays in the environment
-
-    [[source]]
-    name = "bijiang-savings"
-    kind = "points_ledger"       # a passbook ledger export
-    county = "520602"
-    path = "ledgers/bijiang-2025.xlsx"
-    bank = "碧江区文明储蓄所"     # the bank of rows without a 储蓄所 column
-    [source.rules]               # the bank's stated rules (all optional)
-    start_balance = 0
-    yuan_per_point = 1.0
-    redemption_floor = 10
-    max_entry_points = 100
-    kinds = { "善行" = "earn" }  # the bank's own words for entry types
-    [source.banks."某某村文明储蓄所".rules]  # a bank whose rules differ
-    redemption_floor = 0
-
-    [[source]]
-    name = "kaili-news"
-    kind = "news_feed"           # RSS, Atom, or a CMS list page of article links
-    county = "522601"
-    url = "https://www.kaili.gov.example/wmsj/rss.xml"   # or a local file
-    format = "auto"              # rss | atom | cms | auto
-    title = "凯里文明网"
-    delay_seconds = 0.5          # between requests to one host (two at a time at most)
+"""The sources a hub reads, configured in `wenming.toml` (`wenming.example.toml` shows
+every kind, commented). The file is checked against typed models before anything is
+read: an unknown key is an error naming the key it was probably meant to be.
 
 Paths are relative to the file's folder.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, TypeAlias, get_args
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveInt,
+    ValidationError,
+)
+from pydantic_core import ErrorDetails
 
 from connectors.base import Connector
 from connectors.errors import FatalConnectorError
@@ -58,192 +41,397 @@ from connectors.points.settings import BankRules
 from connectors.sites.register import OrgTreeConnector, SiteRegisterConnector
 from connectors.volunteers.app import CountyAppConnector
 from connectors.volunteers.registry import RegistryExportConnector
-from db.models import DIVISION_CODE, PointsEntryKind
+from db.models import PointsEntryKind
 from db.pii import PersonalDataCipher
 
 __all__ = [
     "KINDS",
+    "Rules",
     "SourceConfig",
     "SourceConfigError",
-    "bank_rules",
+    "SourceSpec",
     "build_connector",
     "load_sources",
+    "parse_sources",
 ]
 
-KINDS = {
-    "site_register": ("path",),
-    "org_tree": ("path",),
-    "registry_export": ("volunteers",),
-    "county_app": ("url",),
-    "points_ledger": ("path", "bank"),
-    "household_roster": ("path",),
-    "credit_list": ("path",),
-    "honour_list": ("path",),
-    "news_feed": ("url",),
-}
-_RULE_KEYS = {"start_balance", "yuan_per_point", "redemption_floor", "max_entry_points", "kinds"}
+_MOST_PROBLEMS_SHOWN = 5
 
 
 class SourceConfigError(FatalConnectorError):
     """The sources file is wrong; the message names the file, the source and the key."""
 
 
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Rules(_Strict):
+    """A points bank's stated rules (all optional)."""
+
+    start_balance: NonNegativeInt = 0
+    yuan_per_point: Annotated[Decimal, Field(ge=0)] = Decimal(1)
+    redemption_floor: NonNegativeInt = 0
+    max_entry_points: PositiveInt | None = None
+    kinds: dict[str, PointsEntryKind] = Field(default_factory=dict)
+
+    def bank_rules(self) -> BankRules:
+        return BankRules(
+            start_balance=self.start_balance,
+            yuan_per_point=self.yuan_per_point,
+            redemption_floor=self.redemption_floor,
+            max_entry_points=self.max_entry_points,
+            kind_words=self.kinds,
+        )
+
+
+class Bank(_Strict):
+    rules: Rules = Field(default_factory=Rules)
+
+
+_Name = Annotated[str, Field(min_length=1, max_length=64)]
+_County = Annotated[str, Field(pattern=r"^\d{6}$")]
+_Text = Annotated[str, Field(min_length=1)]
+
+
+class _Source(_Strict):
+    name: _Name
+    county: _County
+
+
+class SiteRegisterSource(_Source):
+    """A site register export (阵地台账)."""
+
+    kind: Literal["site_register"]
+    path: _Text
+
+
+class OrgTreeSource(_Source):
+    """An organisation tree export (组织架构)."""
+
+    kind: Literal["org_tree"]
+    path: _Text
+
+
+class RegistryExportSource(_Source):
+    """The national volunteer registry's export (志愿服务信息系统)."""
+
+    kind: Literal["registry_export"]
+    volunteers: _Text
+    teams: _Text | None = None
+
+
+class CountyAppSource(_Source):
+    """A county's volunteer app, read over HTTP; the token stays in the environment."""
+
+    kind: Literal["county_app"]
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")]
+    token_env: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] | None = None
+    page_size: Annotated[int, Field(ge=1, le=1000)] = 200
+
+
+class PointsLedgerSource(_Source):
+    """A points bank's passbook ledger (积分存折)."""
+
+    kind: Literal["points_ledger"]
+    path: _Text
+    bank: _Text
+    division: Annotated[str, Field(pattern=r"^\d{6}(\d{6})?$")] | None = None
+    rules: Rules = Field(default_factory=Rules)
+    banks: dict[str, Bank] = Field(default_factory=dict)
+
+
+class HouseholdRosterSource(_Source):
+    kind: Literal["household_roster"]
+    path: _Text
+
+
+class CreditListSource(_Source):
+    kind: Literal["credit_list"]
+    path: _Text
+
+
+class HonourListSource(_Source):
+    kind: Literal["honour_list"]
+    path: _Text
+
+
+class NewsFeedSource(_Source):
+    """RSS, Atom, or a CMS list page of article links; a URL or a local file."""
+
+    kind: Literal["news_feed"]
+    url: _Text
+    format: Literal["auto", "rss", "atom", "cms"] = "auto"
+    title: _Text | None = None
+    delay_seconds: NonNegativeFloat = 0.5
+
+
+SourceSpec: TypeAlias = Annotated[
+    SiteRegisterSource
+    | OrgTreeSource
+    | RegistryExportSource
+    | CountyAppSource
+    | PointsLedgerSource
+    | HouseholdRosterSource
+    | CreditListSource
+    | HonourListSource
+    | NewsFeedSource,
+    Field(discriminator="kind"),
+]
+
+
+class SourcesFile(_Strict):
+    source: list[SourceSpec] = Field(default_factory=list)
+
+
+KINDS: dict[str, type[_Source]] = {
+    get_args(model.model_fields["kind"].annotation)[0]: model
+    for model in (
+        SiteRegisterSource,
+        OrgTreeSource,
+        RegistryExportSource,
+        CountyAppSource,
+        PointsLedgerSource,
+        HouseholdRosterSource,
+        CreditListSource,
+        HonourListSource,
+        NewsFeedSource,
+    )
+}
+
+
 @dataclass(frozen=True, slots=True)
 class SourceConfig:
-    name: str
-    kind: str
-    county: str
-    settings: Mapping[str, Any]
+    """One configured source: its checked settings and the folder its paths start from."""
+
+    spec: SourceSpec
     folder: Path
 
-    def path(self, key: str) -> Path | None:
-        value = self.settings.get(key)
-        return None if value is None else (self.folder / str(value)).resolve()
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+    @property
+    def county(self) -> str:
+        return self.spec.county
+
+    def resolve(self, value: str) -> Path:
+        return (self.folder / value).resolve()
 
 
 def load_sources(path: Path) -> list[SourceConfig]:
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceConfigError(
+            f"{path}: no such file; copy wenming.example.toml there and edit it, "
+            "or name another with --sources or WENMING_SOURCES_FILE"
+        ) from None
     except OSError as error:
         raise SourceConfigError(f"{path}: cannot be read ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise SourceConfigError(f"{path}: is not UTF-8 text; save it as UTF-8") from None
+    return parse_sources(text, path)
+
+
+def parse_sources(text: str, path: Path) -> list[SourceConfig]:
+    """The sources a file's text configures, or one error naming every problem found."""
+    try:
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SourceConfigError(f"{path}: not valid TOML ({error})") from None
-    sources, names = [], set()
-    for index, entry in enumerate(document.get("source", []), start=1):
-        where = f"{path}, source #{index}"
-        name = str(entry.get("name", "")).strip()
-        if not name:
-            raise SourceConfigError(f"{where}: give it a `name`")
-        if name in names:
-            raise SourceConfigError(f"{where}: the name {name!r} is used twice")
-        names.add(name)
-        kind = entry.get("kind")
-        if kind not in KINDS:
-            raise SourceConfigError(f"{where} ({name}): `kind` is one of {', '.join(KINDS)}")
-        county = str(entry.get("county", ""))
-        if not DIVISION_CODE.fullmatch(county) or len(county) != 6:
+    entries = document.get("source", [])
+    if isinstance(entries, dict):
+        raise SourceConfigError(f"{path}: write each source as a [[source]] table (two brackets)")
+    try:
+        checked = SourcesFile.model_validate(document)
+    except ValidationError as invalid:
+        problems = [_problem(error, entries) for error in invalid.errors()]
+        shown = "; ".join(problems[:_MOST_PROBLEMS_SHOWN])
+        more = len(problems) - _MOST_PROBLEMS_SHOWN
+        raise SourceConfigError(
+            f"{path}: {shown}" + (f" (and {more} more)" if more > 0 else "")
+        ) from None
+    names: dict[str, int] = {}
+    for index, spec in enumerate(checked.source, start=1):
+        if spec.name in names:
             raise SourceConfigError(
-                f"{where} ({name}): `county` is the county's 6-digit division code"
+                f"{path}, source #{index}: the name {spec.name!r} is already used by "
+                f"source #{names[spec.name]}; each source needs its own"
             )
-        for key in KINDS[kind]:
-            if not entry.get(key):
-                raise SourceConfigError(f"{where} ({name}): a {kind} source needs `{key}`")
-        sources.append(SourceConfig(name, kind, county, entry, path.parent))
-    return sources
+        names[spec.name] = index
+    return [SourceConfig(spec, path.parent) for spec in checked.source]
+
+
+def _problem(error: ErrorDetails, entries: Any) -> str:
+    """A validation error in a clerk's words: where, what, and the likely fix."""
+    location = list(error["loc"])
+    if not location or location[0] != "source":
+        key = str(location[0]) if location else "?"
+        return f"`{key}` is not a section of the file{_guess(key, ['source'], '[[{}]]')}"
+    index = int(location[1]) if len(location) > 1 else 0
+    entry = entries[index] if isinstance(entries, list) and index < len(entries) else {}
+    name = entry.get("name") if isinstance(entry, dict) else None
+    where = f"source #{index + 1}" + (f" ({name})" if name else "")
+    kind = entry.get("kind") if isinstance(entry, dict) else None
+    if error["type"] == "union_tag_not_found":
+        return f"{where}: give it a `kind`, one of {', '.join(KINDS)}"
+    if error["type"] == "union_tag_invalid":
+        guess = _guess(str(kind), KINDS)
+        return f"{where}: `kind = {kind!r}` is not a kind of source{guess} ({', '.join(KINDS)})"
+    if error["type"] in {"model_type", "model_attributes_type"}:
+        return f"{where}: a source is a table of settings under [[source]]"
+    field_path = [str(part) for part in location[3:]]
+    key = ".".join(field_path)
+    if error["type"] == "missing":
+        if key == "name":
+            return f"{where}: give it a `name`"
+        return f"{where}: a {kind} source needs `{key}`"
+    if error["type"] == "extra_forbidden":
+        allowed = _fields_at(KINDS[str(kind)], field_path[:-1])
+        hint = _guess(field_path[-1], allowed) or f" (it takes {', '.join(allowed)})"
+        return f"{where}: `{key}` is not a setting of a {kind} source{hint}"
+    if key == "county":
+        return f'{where}: `county` is the county\'s 6-digit division code, such as "522601"'
+    return f"{where}: `{key}` {_reason(error)}"
+
+
+def _reason(error: ErrorDetails) -> str:
+    if error["type"] == "enum":
+        return f"is one of {', '.join(kind.value for kind in PointsEntryKind)}"
+    if error["type"] == "string_pattern_mismatch" and error["loc"][-1] == "url":
+        return "is an http:// or https:// address"
+    return str(error["msg"]).replace("Input should", "should").replace("String should", "should")
+
+
+def _fields_at(model: type[BaseModel], path: Sequence[str]) -> list[str]:
+    """The settings allowed at a nested key: `rules.floor` looks among the rules."""
+    current = model
+    parts = iter(path)
+    for part in parts:
+        if current is PointsLedgerSource and part == "banks":
+            next(parts, None)  # the bank's own name
+            current = Bank
+            continue
+        field = current.model_fields.get(part)
+        annotation = field.annotation if field else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            break
+        current = annotation
+    return [name for name in current.model_fields if name != "kind"]
+
+
+def _guess(word: str, choices: Any, shape: str = "`{}`") -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not close and word.rstrip("s") in choices:
+        close = [word.rstrip("s")]
+    return f"; did you mean {shape.format(close[0])}?" if close else ""
 
 
 def build_connector(source: SourceConfig, cipher: PersonalDataCipher) -> Connector:
-    if source.kind in _FILE_KINDS:
-        return _FILE_KINDS[source.kind](source, cipher)
-    if source.kind == "site_register":
-        return SiteRegisterConnector(source.name, _required(source, "path"))
-    if source.kind == "org_tree":
-        return OrgTreeConnector(source.name, _required(source, "path"))
-    if source.kind == "registry_export":
-        return RegistryExportConnector(
-            source.name,
-            source.county,
-            source.path("teams"),
-            _required(source, "volunteers"),
-            cipher,
+    return _BUILDERS[source.kind](source, cipher)
+
+
+def _site_register(source: SourceConfig, _: PersonalDataCipher) -> Connector:
+    spec = source.spec
+    assert isinstance(spec, SiteRegisterSource)
+    return SiteRegisterConnector(spec.name, source.resolve(spec.path))
+
+
+def _org_tree(source: SourceConfig, _: PersonalDataCipher) -> Connector:
+    spec = source.spec
+    assert isinstance(spec, OrgTreeSource)
+    return OrgTreeConnector(spec.name, source.resolve(spec.path))
+
+
+def _registry(source: SourceConfig, cipher: PersonalDataCipher) -> Connector:
+    spec = source.spec
+    assert isinstance(spec, RegistryExportSource)
+    teams = None if spec.teams is None else source.resolve(spec.teams)
+    return RegistryExportConnector(
+        spec.name, spec.county, teams, source.resolve(spec.volunteers), cipher
+    )
+
+
+def app_token(spec: CountyAppSource) -> str | None:
+    """The app's credential, from the environment variable the file names."""
+    if spec.token_env is None:
+        return None
+    token = os.environ.get(spec.token_env)
+    if not token:
+        raise SourceConfigError(
+            f"source {spec.name!r}: the environment variable {spec.token_env} is not set; "
+            "set it to the token the county app issued"
         )
-    token = None
-    variable = source.settings.get("token_env")
-    if variable:
-        token = os.environ.get(str(variable))
-        if not token:
-            raise SourceConfigError(
-                f"source {source.name!r}: the environment variable {variable} is not set"
-            )
+    return token
+
+
+def _county_app(source: SourceConfig, cipher: PersonalDataCipher) -> Connector:
+    spec = source.spec
+    assert isinstance(spec, CountyAppSource)
     return CountyAppConnector(
-        source.name,
-        source.county,
-        str(source.settings["url"]),
-        cipher,
-        token=token,
-        page_size=int(source.settings.get("page_size", 200)),
+        spec.name, spec.county, spec.url, cipher, token=app_token(spec), page_size=spec.page_size
     )
 
 
-def _required(source: SourceConfig, key: str) -> Path:
-    path = source.path(key)
-    assert path is not None  # load_sources checked the key is there
-    return path
-
-
-def bank_rules(source: SourceConfig, table: Any, where: str = "rules") -> BankRules:
-    """A bank's rules from a `rules` table; a wrong key or value names itself."""
-    if table is None:
-        return BankRules()
-    if not isinstance(table, Mapping):
-        raise SourceConfigError(f"source {source.name!r}: `{where}` is a table of rules")
-    unknown = set(table) - _RULE_KEYS
-    if unknown:
-        raise SourceConfigError(
-            f"source {source.name!r}: `{where}` has no rule {', '.join(sorted(unknown))} "
-            f"(rules are {', '.join(sorted(_RULE_KEYS))})"
-        )
-    try:
-        kinds = {
-            str(word): PointsEntryKind(str(kind)) for word, kind in table.get("kinds", {}).items()
-        }
-        limit = table.get("max_entry_points")
-        rules = BankRules(
-            start_balance=int(table.get("start_balance", 0)),
-            yuan_per_point=Decimal(str(table.get("yuan_per_point", 1))),
-            redemption_floor=int(table.get("redemption_floor", 0)),
-            max_entry_points=None if limit is None else int(limit),
-            kind_words=kinds,
-        )
-    except (ValueError, TypeError, ArithmeticError, AttributeError) as error:
-        raise SourceConfigError(
-            f"source {source.name!r}: `{where}` holds a value that is not right ({error}); "
-            "entry kinds are earn, deduct, redeem, expire or adjust"
-        ) from None
-    if rules.yuan_per_point < 0 or rules.start_balance < 0 or rules.redemption_floor < 0:
-        raise SourceConfigError(f"source {source.name!r}: `{where}` values cannot be negative")
-    return rules
-
-
-def _ledger(source: SourceConfig, cipher: PersonalDataCipher) -> Connector:
-    banks = source.settings.get("banks", {})
+def _ledger(source: SourceConfig, _: PersonalDataCipher) -> Connector:
+    spec = source.spec
+    assert isinstance(spec, PointsLedgerSource)
     return PassbookLedgerConnector(
-        source.name,
-        source.county,
-        _required(source, "path"),
-        str(source.settings["bank"]),
-        bank_rules(source, source.settings.get("rules")),
-        bank_rules={
-            str(name): bank_rules(source, entry.get("rules"), f"banks.{name}.rules")
-            for name, entry in banks.items()
-        },
-        division_code=source.settings.get("division"),
+        spec.name,
+        spec.county,
+        source.resolve(spec.path),
+        spec.bank,
+        spec.rules.bank_rules(),
+        bank_rules={name: bank.rules.bank_rules() for name, bank in spec.banks.items()},
+        division_code=spec.division,
     )
 
 
-def _news_feed(source: SourceConfig) -> Connector:
-    """`url` is an http(s) address or a local file (relative to the sources file)."""
-    url = str(source.settings["url"])
-    if "://" not in url:
-        url = (source.folder / url).resolve().as_uri()
-    fmt = str(source.settings.get("format", "auto"))
-    if fmt not in {"auto", "rss", "atom", "cms"}:
-        raise SourceConfigError(f"source {source.name!r}: `format` is rss, atom, cms or auto")
-    feed = FeedSettings(str(source.settings.get("title", source.name)), url, fmt, source.county)
-    delay = float(source.settings.get("delay_seconds", 0.5))
-    return NewsFeedConnector(source.name, feed, PageFetcher(delay=delay))
+def _listing(
+    kind: type[HouseholdRosterSource | CreditListSource],
+    connector: type[HouseholdRosterConnector | CreditListConnector],
+) -> Callable[[SourceConfig, PersonalDataCipher], Connector]:
+    def build(source: SourceConfig, _: PersonalDataCipher) -> Connector:
+        spec = source.spec
+        assert isinstance(spec, kind)
+        return connector(spec.name, spec.county, source.resolve(spec.path))
+
+    return build
 
 
-_FILE_KINDS: dict[str, Callable[[SourceConfig, PersonalDataCipher], Connector]] = {
+def _honours(source: SourceConfig, cipher: PersonalDataCipher) -> Connector:
+    spec = source.spec
+    assert isinstance(spec, HonourListSource)
+    return HonourListConnector(spec.name, spec.county, source.resolve(spec.path), cipher)
+
+
+def feed_url(source: SourceConfig) -> str:
+    """A feed's address: an http(s) URL as written, a local file as a file:// URL."""
+    spec = source.spec
+    assert isinstance(spec, NewsFeedSource)
+    return spec.url if "://" in spec.url else source.resolve(spec.url).as_uri()
+
+
+def _news_feed(source: SourceConfig, _: PersonalDataCipher) -> Connector:
+    spec = source.spec
+    assert isinstance(spec, NewsFeedSource)
+    feed = FeedSettings(spec.title or spec.name, feed_url(source), spec.format, spec.county)
+    return NewsFeedConnector(spec.name, feed, PageFetcher(delay=spec.delay_seconds))
+
+
+_BUILDERS: dict[str, Callable[[SourceConfig, PersonalDataCipher], Connector]] = {
+    "site_register": _site_register,
+    "org_tree": _org_tree,
+    "registry_export": _registry,
+    "county_app": _county_app,
     "points_ledger": _ledger,
-    "household_roster": lambda source, _: HouseholdRosterConnector(
-        source.name, source.county, _required(source, "path")
-    ),
-    "credit_list": lambda source, _: CreditListConnector(
-        source.name, source.county, _required(source, "path")
-    ),
-    "honour_list": lambda source, cipher: HonourListConnector(
-        source.name, source.county, _required(source, "path"), cipher
-    ),
-    "news_feed": lambda source, _: _news_feed(source),
+    "household_roster": _listing(HouseholdRosterSource, HouseholdRosterConnector),
+    "credit_list": _listing(CreditListSource, CreditListConnector),
+    "honour_list": _honours,
+    "news_feed": _news_feed,
 }

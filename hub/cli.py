@@ -47,6 +47,7 @@ from hub.export import (
 )
 from hub.secret_commands import add_secret_command
 from hub.settings import DEFAULT_DATABASE_URL, HubError, Settings, SettingsError
+from hub.source_checks import DEFAULT_SAMPLE, SourceCheck, check_sources
 from hub.sync_commands import run_sync, show_sources
 from resolvers.viewer import Role, Viewer
 
@@ -142,6 +143,19 @@ def _parser() -> argparse.ArgumentParser:
         help="retire what a file no longer holds even when that is more than a fifth of it",
     )
     sync.set_defaults(handler=_sync)
+
+    check = commands.add_parser(
+        "check", help="check the sources file and reach each source, writing nothing"
+    )
+    check.add_argument("names", nargs="*", metavar="SOURCE", help="default: every source")
+    check.add_argument("--sources", type=Path, help="default: WENMING_SOURCES_FILE or wenming.toml")
+    check.add_argument(
+        "--sample",
+        type=int,
+        default=DEFAULT_SAMPLE,
+        help=f"records read and mapped from each stream ({DEFAULT_SAMPLE})",
+    )
+    check.set_defaults(handler=_check)
 
     unlock = commands.add_parser(
         "unlock", help="release a source's lock held by a process on another machine that is gone"
@@ -349,15 +363,50 @@ def _configured(settings: Settings, arguments: argparse.Namespace) -> list[Sourc
     return load_sources(arguments.sources or settings.sources_file)
 
 
-def _sync(settings: Settings, arguments: argparse.Namespace) -> int:
-    sources = _configured(settings, arguments)
+def _chosen(settings: Settings, arguments: argparse.Namespace) -> list[SourceConfig]:
+    """The sources named on the command line, or all; an unknown name or none at all is
+    an error, so that a sync never succeeds by reading nothing."""
+    path = arguments.sources or settings.sources_file
+    sources = load_sources(path)
+    if not sources:
+        raise SourceConfigError(
+            f"{path} configures no sources; add a [[source]] table for each "
+            "(wenming.example.toml shows every kind)"
+        )
     unknown = set(arguments.names) - {source.name for source in sources}
     if unknown:
-        known = ", ".join(source.name for source in sources) or "none"
+        known = ", ".join(source.name for source in sources)
         raise SourceConfigError(
             f"no source is called {', '.join(sorted(unknown))} (configured: {known})"
         )
-    chosen = [source for source in sources if not arguments.names or source.name in arguments.names]
+    return [source for source in sources if not arguments.names or source.name in arguments.names]
+
+
+def _check(settings: Settings, arguments: argparse.Namespace) -> int:
+    chosen = _chosen(settings, arguments)
+
+    async def run() -> list[SourceCheck]:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.require_current(engine)
+            return await check_sources(
+                engine, chosen, PersonalDataCipher(settings.secret_key), sample=arguments.sample
+            )
+        finally:
+            await engine.dispose()
+
+    failed = [check.source for check in asyncio.run(run()) if check.problem]
+    if failed:
+        print(
+            f"wenming: {len(failed)} of {len(chosen)} sources failed: {', '.join(failed)}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _sync(settings: Settings, arguments: argparse.Namespace) -> int:
+    chosen = _chosen(settings, arguments)
 
     async def run() -> list[StreamResult]:
         engine = create_engine(settings.database_url)

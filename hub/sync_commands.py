@@ -20,6 +20,7 @@ from db import models as m
 from db.engine import create_sessionmaker
 from db.pii import PersonalDataCipher
 from db.secret import claim_key
+from hub.source_checks import require_known_counties
 
 __all__ = ["run_sync", "show_sources"]
 
@@ -57,6 +58,7 @@ async def run_sync(
     accept_shrink: bool = False,
 ) -> list[StreamResult]:
     out = out or sys.stderr
+    await require_known_counties(engine, sources)
     # Sealing with another key than the stored data's would leave two keys in one table.
     await claim_key(engine, cipher)
     results: list[StreamResult] = []

@@ -14,7 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.base import Connector
-from connectors.config import SourceConfigError, bank_rules, build_connector, load_sources
+from connectors.config import (
+    PointsLedgerSource,
+    SourceConfigError,
+    build_connector,
+    load_sources,
+    parse_sources,
+)
 from connectors.points.ledger import PassbookLedgerConnector
 from connectors.points.lists import (
     CreditListConnector,
@@ -405,11 +411,14 @@ redemption_floor = 0
     [source] = load_sources(tmp_path / "wenming.toml")
     connector = build_connector(source, CIPHER)
     assert isinstance(connector, PassbookLedgerConnector)
-    rules = bank_rules(source, source.settings["rules"])
+    assert isinstance(source.spec, PointsLedgerSource)
+    rules = source.spec.rules.bank_rules()
     assert rules.yuan_per_point == Decimal("0.5")
     assert rules.fen_per_point == 50
     assert rules.kind_of("善行") is m.PointsEntryKind.EARN
-    with pytest.raises(SourceConfigError, match="has no rule floor"):
-        bank_rules(source, {"floor": 3})
-    with pytest.raises(SourceConfigError, match="entry kinds are earn"):
-        bank_rules(source, {"kinds": {"善行": "gift"}})
+    assert source.spec.banks["坪山村文明储蓄所"].rules.redemption_floor == 0
+    text = (tmp_path / "wenming.toml").read_text(encoding="utf-8")
+    with pytest.raises(SourceConfigError, match="`rules.floor` is not a setting"):
+        parse_sources(text.replace("redemption_floor = 10", "floor = 3"), tmp_path / "w.toml")
+    with pytest.raises(SourceConfigError, match="is one of earn, deduct"):
+        parse_sources(text.replace('"earn"', '"gift"'), tmp_path / "w.toml")

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connectors.config import KINDS, Rules, load_sources
 from db import models as m
 from db.engine import create_sessionmaker
 from demo.county_app import CountyApp, LocalServer, serve
@@ -19,6 +20,7 @@ from tests.connectors.test_county_app import _data
 from tests.connectors.test_registry import TEAM_HEADER, TEAMS, VOLUNTEER_HEADER, VOLUNTEERS
 from tests.connectors.test_site_register import HEADER, ROWS
 from tests.factories import add_division_tree
+from tests.paths import PROJECT_ROOT
 
 
 @pytest.fixture
@@ -113,7 +115,7 @@ async def test_a_missing_token_is_named(
     ("text", "problem"),
     [
         ('[[source]]\nkind = "site_register"\ncounty = "522601"\npath = "x"', "give it a `name`"),
-        ('[[source]]\nname = "a"\nkind = "fax"\ncounty = "522601"', "`kind` is one of"),
+        ('[[source]]\nname = "a"\nkind = "fax"\ncounty = "522601"', "is not a kind of source"),
         ('[[source]]\nname = "a"\nkind = "site_register"\ncounty = "5226"\npath = "x"', "6-digit"),
         ('[[source]]\nname = "a"\nkind = "county_app"\ncounty = "522601"', "needs `url`"),
     ],
@@ -125,3 +127,151 @@ def test_bad_sources_files_are_explained(
     config.write_text(text, encoding="utf-8")
     assert main(["sources", "--sources", str(config)]) == 2
     assert problem in capsys.readouterr().err
+
+
+def _replace_in(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+async def _stored(engine: AsyncEngine) -> tuple[int, int, int]:
+    async with engine.connect() as connection:
+        return (
+            (await connection.execute(select(func.count()).select_from(m.SyncRun))).scalar_one(),
+            (await connection.execute(select(func.count()).select_from(m.Site))).scalar_one(),
+            (await connection.execute(select(func.count()).select_from(m.Volunteer))).scalar_one(),
+        )
+
+
+async def test_check_reaches_every_source_and_writes_nothing(
+    engine: AsyncEngine, sources: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await _wenming("check") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in lines] == [
+        ["ok", "kaili-register"],
+        ["ok", "national-registry"],
+        ["ok", "kaili-app"],
+    ]
+    # The register's sample holds rows the sync would quarantine, and says which first.
+    assert "would be quarantined (first: sites record" in lines[0]
+    assert await _stored(engine) == (0, 0, 0)
+
+
+async def test_check_names_what_a_sync_would_stumble_on(
+    engine: AsyncEngine,
+    sources: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("KAILI_APP_TOKEN", "wrong-token")
+    (sources.parent / "volunteers.csv").unlink()
+    (sources.parent / "register.csv").write_text("名称,地址\n某站,某地\n", encoding="utf-8")
+    assert await _wenming("check") == 1
+    captured = capsys.readouterr()
+    failed = {
+        line.split()[1]: line for line in captured.out.splitlines() if line.startswith("FAIL")
+    }
+    assert set(failed) == {"kaili-register", "national-registry", "kaili-app"}
+    assert "volunteers.csv" in failed["national-registry"]
+    assert "register.csv" in failed["kaili-register"]
+    assert "3 of 3 sources failed" in captured.err
+    assert await _stored(engine) == (0, 0, 0)
+    assert await _wenming("check", "kaili-app", "--sources", str(sources)) == 1
+
+
+@pytest.mark.parametrize(
+    ("county", "problem"),
+    [
+        ("999999", "county 999999 is not in the hub's division codes"),
+        ("522600", "522600 is a prefecture, not a county"),
+    ],
+)
+async def test_a_county_the_hub_does_not_know_is_refused_before_anything_is_read(
+    engine: AsyncEngine,
+    sources: Path,
+    county: str,
+    problem: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _replace_in(sources, 'county = "522601"', f'county = "{county}"')
+    for command in ("sync", "check"):
+        assert await _wenming(command) == 2
+        assert problem in capsys.readouterr().err
+    assert await _stored(engine) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # A plural section name would otherwise read as a file with no sources at all.
+        (
+            '[[sources]]\nname = "a"\nkind = "site_register"\ncounty = "522601"\npath = "x"',
+            "`sources` is not a section of the file; did you mean [[source]]?",
+        ),
+        (
+            '[[source]]\nname = "a"\nkind = "registry_export"\ncounty = "522601"\nvolunteers = "v.csv"\nteam = "t.csv"',
+            "`team` is not a setting of a registry_export source; did you mean `teams`?",
+        ),
+        (
+            '[[source]]\nname = "a"\nkind = "registy_export"\ncounty = "522601"',
+            "did you mean `registry_export`?",
+        ),
+        (
+            '[[source]]\nname = "a"\nkind = "points_ledger"\ncounty = "522601"\npath = "x"\nbank = "b"\n[source.banks."坪山".rules]\nredemption_flor = 0',
+            "`banks.坪山.rules.redemption_flor` is not a setting of a points_ledger source; did you mean `redemption_floor`?",
+        ),
+        (
+            '[[source]]\nname = "a"\nkind = "points_ledger"\ncounty = "522601"\npath = "x"\nbank = "b"\n[source.rules]\nfloor = 1',
+            "(it takes start_balance, yuan_per_point, redemption_floor",
+        ),
+        (
+            '[[source]]\nname = "a"\nkind = "county_app"\ncounty = "522601"\nurl = "app.example/api"',
+            "`url` is an http:// or https:// address",
+        ),
+        (
+            '[[source]]\nname = "a"\nkind = "news_feed"\ncounty = "522601"\nurl = "x"\nformat = "json"',
+            "`format` should be 'auto', 'rss', 'atom' or 'cms'",
+        ),
+        (
+            '[[source]]\nname = "a"\nkind = "site_register"\ncounty = 522601\npath = "x"',
+            "`county` is the county's 6-digit division code",
+        ),
+        ('[source]\nname = "a"\nkind = "site_register"', "write each source as a [[source]] table"),
+        (
+            '[[source]]\nname = "a"\nkind = "site_register"\ncounty = "522601"\npath = "x"\n[[source]]\nname = "a"\nkind = "org_tree"\ncounty = "522601"\npath = "y"',
+            "source #2: the name 'a' is already used by source #1",
+        ),
+        ("# nothing configured yet\n", "configures no sources"),
+        ("[[source]\n", "not valid TOML"),
+    ],
+)
+def test_newcomer_mistakes_in_the_sources_file_say_what_to_do(
+    tmp_path: Path, text: str, problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "wenming.toml"
+    config.write_text(text, encoding="utf-8")
+    for command in ("sync", "check"):
+        assert main([command, "--sources", str(config)]) == 2
+        err = capsys.readouterr().err
+        assert problem in err
+        assert len(err.strip().splitlines()) == 1
+        assert "Traceback" not in err
+
+
+def test_a_missing_sources_file_points_at_the_example(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--sources", str(tmp_path / "wenming.toml")]) == 2
+    assert "copy wenming.example.toml there" in capsys.readouterr().err
+
+
+def test_the_example_sources_file_shows_every_kind_and_every_setting() -> None:
+    example = PROJECT_ROOT / "wenming.example.toml"
+    configured = load_sources(example)
+    assert {source.kind for source in configured} == set(KINDS)
+    text = example.read_text(encoding="utf-8")
+    for kind, model in KINDS.items():
+        [source] = [source for source in configured if source.kind == kind]
+        assert source.spec.model_fields_set >= set(model.model_fields) - {"kind"}, kind
+    for rule in Rules.model_fields:
+        assert f"\n{rule} =" in text, rule
