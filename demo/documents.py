@@ -3,7 +3,7 @@ a hub held to registered documents still answers them (tests check they stay equ
 
 from __future__ import annotations
 
-__all__ = ["README_DOCUMENTS"]
+__all__ = ["README_DOCUMENTS", "README_VARIABLES"]
 
 README_DOCUMENTS: dict[str, str] = {
     "CountyTree": """\
@@ -54,3 +54,6 @@ query Stories($q: String!) {
 { volunteers(filter: {divisionCode: "522601", minStarLevel: 1}) { edges { node { realName phone serviceHours starLevel teams { name } } } } }
 """,
 }
+
+# What the README says to give as variables, filled in where the examples open (GraphiQL).
+README_VARIABLES: dict[str, dict[str, str]] = {"Stories": {"q": "文明实践"}}

@@ -26,6 +26,7 @@ from hub.documents import DocumentStore
 from hub.export import ExportRoutes
 from hub.gate import Gate, Keys
 from hub.graphql_http import EndpointPolicy, GraphQLEndpoint
+from hub.ide import ASSET_PATH, asset
 from hub.ratelimit import RateLimiter
 from hub.settings import Settings
 from schema import build_schema
@@ -115,6 +116,7 @@ def create_app(
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
             Route("/export/compare.csv", exports.compare),
             Route("/export/ranking.csv", exports.ranking),
+            *([Route(f"{ASSET_PATH}{{name}}", asset)] if not settings.production else []),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -18,8 +18,7 @@ import strawberry
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import Response
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
@@ -27,6 +26,7 @@ from db.pii import PersonalDataCipher
 from hub.auth import UnknownKeyError
 from hub.documents import DocumentError, DocumentStore, document_hash, requested_hash
 from hub.gate import Gate, RequestTimeout, TooManyRequests
+from hub.ide import ide_page
 from hub.ratelimit import points_for
 from resolvers.context import Context, RequestPolicy
 from resolvers.viewer import Role, Viewer
@@ -111,7 +111,7 @@ class GraphQLEndpoint:
             and _wants_html(accept)
             and "query" not in request.query_params
         ):
-            return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+            return ide_page(request.url.path)
         media_type = _negotiate(accept)
         if media_type is None:
             return Response(

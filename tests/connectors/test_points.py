@@ -418,7 +418,7 @@ redemption_floor = 0
     assert rules.kind_of("善行") is m.PointsEntryKind.EARN
     assert source.spec.banks["坪山村文明储蓄所"].rules.redemption_floor == 0
     text = (tmp_path / "wenming.toml").read_text(encoding="utf-8")
-    with pytest.raises(SourceConfigError, match="`rules.floor` is not a setting"):
+    with pytest.raises(SourceConfigError, match=r"`rules\.floor` is not a setting"):
         parse_sources(text.replace("redemption_floor = 10", "floor = 3"), tmp_path / "w.toml")
     with pytest.raises(SourceConfigError, match="is one of earn, deduct"):
         parse_sources(text.replace('"earn"', '"gift"'), tmp_path / "w.toml")
