@@ -13,12 +13,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -173,6 +173,9 @@ class _Pass:
     analyzed_at: int = 0
     # The batch read last, being mapped while the one before it is written.
     in_flight: tuple[list[tuple[int, RawRecord]], asyncio.Future[MappedRecords]] | None = None
+    # A replay's records stand at their quarantine ids; these are the rows they came from.
+    rows: Mapping[int, int | None] | None = None
+    refused: set[int] = field(default_factory=set)
 
     def advance(self, batch: list[tuple[int, RawRecord]], *, final: bool) -> str | None:
         """The cursor to save after `batch`: as far as read, but never past a record
@@ -251,9 +254,43 @@ class SyncRunner:
             await refresh_if_owed(self._engine)
         return results
 
-    async def _stream(
-        self, connector: Connector, stream: Stream, progress: Progress | None
-    ) -> StreamResult:
+    async def replay(
+        self,
+        connector: Connector,
+        stream: Stream,
+        records: Sequence[RawRecord],
+        rows: Mapping[int, int | None],
+    ) -> tuple[StreamResult, set[int]]:
+        """Map and write records held in quarantine once more, under the connector's
+        rules of today. Each record stands at its quarantine id, `rows` says which row
+        it came from. One final pass: nothing is deferred, no cursor moves, nothing is
+        retired. Returns the run and the quarantine ids refused again."""
+        await self._acquire(connector.system)
+        try:
+            result, _ = await self._open_run(connector, stream)
+            state = _Pass(connector, stream, result, None, None, rows=rows)
+            mapper = Mapper(connector, stream, None)
+            try:
+                await self._check_divisions()
+                for start in range(0, len(records), self._batch_size):
+                    chunk = [(r.position, r) for r in records[start : start + self._batch_size]]
+                    mapped = await mapper.submit([record for _, record in chunk])
+                    await self._commit(state, chunk, mapped, final=True)
+                result.status = m.SyncStatus.SUCCEEDED
+            except (ConnectorError, OSError, IntegrityError) as error:
+                result.status, result.error = m.SyncStatus.FAILED, _describe(error)
+            finally:
+                await mapper.close()
+            await self._finish(result)
+        finally:
+            await self._release(connector.system)
+        await refresh_if_owed(self._engine)
+        return result, state.refused
+
+    async def _open_run(
+        self, connector: Connector, stream: Stream
+    ) -> tuple[StreamResult, m.SyncCursor | None]:
+        """A new run of the stream, `running`, and the stream's saved cursor."""
         now = self._clock()
         async with self._sessionmaker() as session, session.begin():
             run = m.SyncRun(
@@ -272,7 +309,13 @@ class SyncRunner:
             session.add(run)
             await session.flush()
             saved = await session.get(m.SyncCursor, (connector.system, stream.name))
-        result = StreamResult(connector.system, stream.name, run.id, m.SyncStatus.RUNNING)
+        return StreamResult(connector.system, stream.name, run.id, m.SyncStatus.RUNNING), saved
+
+    async def _stream(
+        self, connector: Connector, stream: Stream, progress: Progress | None
+    ) -> StreamResult:
+        now = self._clock()
+        result, saved = await self._open_run(connector, stream)
         batch: list[tuple[int, RawRecord]] = []
         mapper = Mapper(connector, stream, self._mapping_process_after)
         try:
@@ -394,7 +437,8 @@ class SyncRunner:
                     state.deferred.append(by_position[position])
             for position, rejection in outcome.refused.items():
                 rejected.append((by_position[position][1], rejection))
-            await self._quarantine(session, connector, stream, result.run_id, rejected, now)
+            state.refused.update(record.position for record, _ in rejected)
+            await self._quarantine(session, state, rejected, now)
             counts.quarantined += len(rejected)
             for position, _ in mapped:
                 if position not in outcome.unresolved and position not in outcome.refused:
@@ -444,27 +488,30 @@ class SyncRunner:
     async def _quarantine(
         self,
         session: AsyncSession,
-        connector: Connector,
-        stream: Stream,
-        run_id: int,
+        state: _Pass,
         rejected: list[tuple[RawRecord, Rejection]],
         now: datetime,
     ) -> None:
         """Keep each refused record with its reason. One refused before and not yet
-        resolved (the same payload, the same reason) is that entry seen again: an
-        unchanged file read again does not grow the quarantine."""
+        resolved or dismissed (the same payload, the same reason) is that entry seen
+        again: an unchanged file read again does not grow the quarantine."""
         if not rejected:
             return
+        connector, stream, run_id = state.connector, state.stream, state.result.run_id
         entries: dict[str, tuple[RawRecord, Rejection, str]] = {}
         for record, rejection in rejected:
             payload = json.dumps(dict(record.payload), ensure_ascii=False, default=str)
             digest = hashlib.sha256(f"{rejection.reason}\0{payload}".encode()).hexdigest()
             entries.setdefault(digest, (record, rejection, payload))
         table = table_of(m.QuarantinedRecord)
+        # A record a steward dismissed stays dismissed when the source sends it again.
         open_here = (
             table.c.source == connector.system,
             table.c.stream == stream.name,
-            table.c.resolved_at.is_(None),
+            or_(
+                table.c.resolved_at.is_(None),
+                table.c.resolution == m.QuarantineResolution.DISMISSED.value,
+            ),
         )
         known = set(
             await session.scalars(
@@ -486,7 +533,7 @@ class SyncRunner:
                 stream=stream.name,
                 county_code=self._county,
                 source_id=None,
-                row_number=record.position,
+                row_number=state.rows.get(record.position) if state.rows else record.position,
                 column_name=rejection.column,
                 reason=rejection.reason,
                 quarantined_at=now,

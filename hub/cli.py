@@ -45,6 +45,7 @@ from hub.export import (
     ranking_csv,
     saved_index_weights,
 )
+from hub.quarantine_commands import add_quarantine_command
 from hub.secret_commands import add_secret_command
 from hub.settings import DEFAULT_DATABASE_URL, HubError, Settings, SettingsError
 from hub.source_checks import DEFAULT_SAMPLE, SourceCheck, check_sources
@@ -231,6 +232,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_audit_command(commands)
     add_secret_command(commands)
+    add_quarantine_command(commands)
 
     divisions = commands.add_parser("divisions", help="division codes")
     division_commands = divisions.add_subparsers(required=True, metavar="ACTION")

@@ -18,7 +18,14 @@ from db.models.projects import (
 from db.models.rollup import PeriodKind, RankingIndex, RollupState, RollupValue
 from db.models.secret import SealingKey
 from db.models.sites import Platform, Site, SiteKind, SiteStatus, site_platforms
-from db.models.sync import QuarantinedRecord, SyncCursor, SyncLock, SyncRun, SyncStatus
+from db.models.sync import (
+    QuarantinedRecord,
+    QuarantineResolution,
+    SyncCursor,
+    SyncLock,
+    SyncRun,
+    SyncStatus,
+)
 from db.models.teams import Team, TeamKind, TeamMembership
 from db.models.volunteers import Gender, ServiceRecord, Volunteer, VolunteerRegistration
 
@@ -50,6 +57,7 @@ __all__ = [
     "PointsEntry",
     "PointsEntryKind",
     "Project",
+    "QuarantineResolution",
     "QuarantinedRecord",
     "RankingIndex",
     "RollupState",

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, enum_column, intpk
 
-__all__ = ["QuarantinedRecord", "SyncCursor", "SyncLock", "SyncRun", "SyncStatus"]
+__all__ = [
+    "QuarantineResolution",
+    "QuarantinedRecord",
+    "SyncCursor",
+    "SyncLock",
+    "SyncRun",
+    "SyncStatus",
+]
 
 
 class SyncStatus(enum.Enum):
@@ -21,6 +28,17 @@ class SyncStatus(enum.Enum):
     ABANDONED = "abandoned"
     # Stopped on request (SIGTERM, Ctrl-C) at a batch boundary, its work committed.
     INTERRUPTED = "interrupted"
+
+
+class QuarantineResolution(enum.Enum):
+    """How a quarantined record left the quarantine."""
+
+    # Replayed and stored (the rules changed, or the clerk corrected it).
+    REPLAYED = "replayed"
+    # Replayed corrected, refused for another reason: a new entry holds it now.
+    REPLACED = "replaced"
+    # Looked at and let go, with a note saying why.
+    DISMISSED = "dismissed"
 
 
 class SyncRun(Base):
@@ -82,6 +100,10 @@ class QuarantinedRecord(Base):
     payload_hash: Mapped[str | None] = mapped_column(String(64))
     times_seen: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     last_seen_at: Mapped[datetime | None]
+    # A QuarantineResolution's value once resolved, who resolved it, and their note.
+    resolution: Mapped[str | None] = mapped_column(String(20))
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class SyncCursor(Base):

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connectors.config import KINDS, Rules, load_sources
+from connectors.normalise import header_key
 from db import models as m
 from db.engine import create_sessionmaker
 from demo.county_app import CountyApp, LocalServer, serve
@@ -275,3 +276,102 @@ def test_the_example_sources_file_shows_every_kind_and_every_setting() -> None:
         assert source.spec.model_fields_set >= set(model.model_fields) - {"kind"}, kind
     for rule in Rules.model_fields:
         assert f"\n{rule} =" in text, rule
+
+
+async def test_the_quarantine_loop_list_show_export_correct_replay_dismiss(
+    engine: AsyncEngine, sources: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await _wenming("sync", "kaili-register") == 0
+    capsys.readouterr()
+    assert await _wenming("quarantine", "list") == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[-1] == "# 4 records"
+    rows = [line.split("\t") for line in listed[1:-1]]
+    by_reason = {row[6]: int(row[0]) for row in rows}
+    [negative] = [key for reason, key in by_reason.items() if "面积" in reason]
+
+    assert await _wenming("quarantine", "show", str(negative)) == 0
+    shown = capsys.readouterr().out
+    assert "source:      kaili-register / sites (county 522601)" in shown
+    assert '阵地名称: "面积为负的实践站"' in shown
+
+    fixed = sources.parent / "fixed.xlsx"
+    assert await _wenming("quarantine", "export", "kaili-register", "-o", str(fixed)) == 0
+    assert "4 records of kaili-register / sites written" in capsys.readouterr().err
+    # The clerk corrects the area in Excel and leaves the other rows as they were.
+    header, corrected = await asyncio.to_thread(_correct_area, fixed, negative, "60")
+    # The register's own columns, as the hub matches headers (面积(㎡) is 面积(m2)).
+    assert header == ["隔离编号", "原行号", "隔离原因", *map(header_key, HEADER)]
+    assert corrected == 4
+
+    assert await _wenming("quarantine", "replay", "kaili-register", "--file", str(fixed)) == 0
+    assert "sites: 1 stored, 3 refused again, 0 refused for a new reason" in capsys.readouterr().err
+    async with engine.connect() as connection:
+        site = (
+            await connection.execute(
+                select(m.Site.floor_area_m2, m.Site.source_system).where(
+                    m.Site.name == "面积为负的实践站"
+                )
+            )
+        ).one()
+        entry = (
+            await connection.execute(
+                select(m.QuarantinedRecord.resolution, m.QuarantinedRecord.resolved_by).where(
+                    m.QuarantinedRecord.id == negative
+                )
+            )
+        ).one()
+    assert site.floor_area_m2 == 60
+    assert site.source_system == "kaili-register"  # as if the register had sent it right
+    assert entry.resolution == "replayed"
+    assert entry.resolved_by.startswith("cli:")
+
+    others = [str(key) for key in by_reason.values() if key != negative]
+    assert await _wenming("quarantine", "dismiss", others[0], "--note", "") == 2
+    assert "say why in a note" in capsys.readouterr().err
+    assert await _wenming("quarantine", "dismiss", others[0], "--note", "站点已撤销") == 0
+    capsys.readouterr()
+    assert await _wenming("quarantine", "list") == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "# 2 records"
+    assert await _wenming("quarantine", "show", others[0]) == 0
+    assert "note:        站点已撤销" in capsys.readouterr().out
+    # A resolved record is not replayed or dismissed again, and says so.
+    assert await _wenming("quarantine", "replay", "--id", str(negative)) == 2
+    assert f"no open quarantined record has the id {negative}" in capsys.readouterr().err
+    # The next sync of the unchanged register refuses the same rows again, without
+    # doubling them, and does not bring back what was dismissed.
+    assert await _wenming("sync", "kaili-register") == 0
+    capsys.readouterr()
+    assert await _wenming("quarantine", "list") == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "# 3 records"
+
+
+def _correct_area(path: Path, key: int, area: str) -> tuple[list[str], int]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    rows = list(sheet.iter_rows())
+    header = [str(cell.value) for cell in rows[0]]
+    for row in rows[1:]:
+        if row[0].value == key:
+            row[header.index(header_key("面积(㎡)"))].value = area
+    workbook.save(path)
+    return header, len(rows) - 1
+
+
+async def test_an_export_names_the_streams_when_a_selection_spans_several(
+    engine: AsyncEngine, sources: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await _wenming("sync", "kaili-register", "national-registry") == 0
+    capsys.readouterr()
+    target = str(sources.parent / "all.csv")
+    assert await _wenming("quarantine", "export", "-o", target) == 2
+    err = capsys.readouterr().err
+    assert "an export holds one stream" in err
+    assert "kaili-register --stream sites (4)" in err
+    assert "national-registry --stream" in err
+    assert await _wenming("quarantine", "export", "kaili-register", "-o", target) == 0
+    text = (sources.parent / "all.csv").read_bytes()
+    assert text.startswith("\ufeff隔离编号,原行号,隔离原因,阵地名称".encode())
