@@ -95,6 +95,7 @@ def create_app(
         DocumentStore(sessionmaker),
         graphiql=not settings.production,
         small_group=settings.small_group,
+        sources_file=settings.sources_file,
         policy=EndpointPolicy(
             max_body_bytes=settings.max_body_bytes,
             introspection_roles=settings.introspection_roles,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -93,6 +94,7 @@ class GraphQLEndpoint:
         graphiql: bool,
         small_group: int,
         policy: EndpointPolicy,
+        sources_file: Path | None = None,
     ) -> None:
         self._schema = schema
         self._sessionmaker = sessionmaker
@@ -101,6 +103,7 @@ class GraphQLEndpoint:
         self._documents = documents
         self._graphiql = graphiql
         self._small_group = small_group
+        self._sources_file = sources_file
         self._policy = policy
 
     async def handle(self, request: Request) -> Response:
@@ -134,6 +137,7 @@ class GraphQLEndpoint:
             viewer,
             self._small_group,
             policy=self._policy.request_policy(viewer),
+            sources_file=self._sources_file,
         )
         try:
             params = await self._resolve_document(

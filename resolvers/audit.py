@@ -33,6 +33,8 @@ PERSONAL_FIELDS: Mapping[str, frozenset[str]] = {
     "Volunteer": frozenset({"displayName", "realName", "idNumber", "phone"}),
     "Household": frozenset({"displayName", "headName", "address", "creditRating", "pointsAccount"}),
     "PointsAccount": frozenset({"balance", "entries"}),
+    # A refused record is kept whole: names, ID numbers and phones as the source sent them.
+    "QuarantinedRecord": frozenset({"rawPayload", "replayQuarantined", "dismissQuarantined"}),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -33,6 +34,8 @@ class Context:
     viewer: Viewer = field(default_factory=Viewer)
     small_group: int = 5
     policy: RequestPolicy = field(default_factory=RequestPolicy)
+    sources_file: Path | None = None
+    """The hub's sources file: what a replay of quarantined records maps with."""
     cost: int = field(default=0, init=False)
     """The operation's measured cost, set by validation, charged to the caller's budget."""
     loaders: Loaders = field(init=False)

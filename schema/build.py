@@ -12,6 +12,7 @@ from schema.audit import AuditReads
 from schema.errors import ErrorCodes
 from schema.guard import guard_factory
 from schema.limits import Limits
+from schema.mutation import Mutation
 from schema.query import Query
 from schema.scalars import SCALARS
 from schema.sites import Center, Institute, Point, PrefectureCenter, Station, SubCenter
@@ -35,6 +36,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     built: list[strawberry.Schema] = []
     schema = _Schema(
         query=Query,
+        mutation=Mutation,
         config=StrawberryConfig(scalar_map=SCALARS),
         types=SCHEMA_TYPES,
         # Classes, not instances: strawberry makes one per operation, so no state is

@@ -18,6 +18,7 @@ __all__ = [
     "OrderEventKind",
     "OrderStatus",
     "PointsEntryKind",
+    "QuarantineResolution",
     "Role",
     "SiteKind",
     "SiteStatus",
@@ -36,6 +37,7 @@ OrderEventKind = strawberry.enum(m.OrderEventKind, name="OrderEventKind")
 HonourLevel = strawberry.enum(m.HonourLevel, name="HonourLevel")
 PointsEntryKind = strawberry.enum(m.PointsEntryKind, name="PointsEntryKind")
 SyncStatus = strawberry.enum(m.SyncStatus, name="SyncStatus")
+QuarantineResolution = strawberry.enum(m.QuarantineResolution, name="QuarantineResolution")
 strawberry.enum(Role, name="Role")
 
 

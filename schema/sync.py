@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from db import models as m
-from schema.enums import SyncStatus
+from schema.enums import QuarantineResolution, SyncStatus
 from schema.relay import Node, encode_global_id
 
 __all__ = ["QuarantinedRecord", "SyncRun"]
@@ -65,6 +65,11 @@ class QuarantinedRecord(Node):
         description="Runs that refused this same record (an unchanged file read again)."
     )
     last_seen_at: datetime | None
+    resolution: QuarantineResolution | None = strawberry.field(  # type: ignore[valid-type]
+        description="How it left the quarantine (null while it is held)."
+    )
+    resolved_by: str | None = strawberry.field(description="Who resolved it: a key or a login.")
+    note: str | None = strawberry.field(description="Why it was dismissed.")
 
     @classmethod
     def from_row(cls, row: m.QuarantinedRecord) -> QuarantinedRecord:
@@ -82,4 +87,7 @@ class QuarantinedRecord(Node):
             resolved_at=row.resolved_at,
             times_seen=row.times_seen,
             last_seen_at=row.last_seen_at or row.quarantined_at,
+            resolution=m.QuarantineResolution(row.resolution) if row.resolution else None,
+            resolved_by=row.resolved_by,
+            note=row.note,
         )
