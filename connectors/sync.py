@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,8 @@ from db.base import table_of
 from db.bulk import rows_affected
 from db.engine import create_sessionmaker
 from db.rollup import mark_rollup_owed, refresh_if_owed
+
+logger = logging.getLogger("wenming.sync")
 
 __all__ = [
     "BATCH_SIZE",
@@ -470,6 +473,19 @@ class SyncRunner:
                     cursor=saved_cursor,
                 )
             )
+        logger.info(
+            "sync batch",
+            extra={
+                "source": result.source,
+                "stream": result.stream,
+                "run": result.run_id,
+                "read": counts.read,
+                "inserted": counts.inserted,
+                "updated": counts.updated,
+                "unchanged": counts.unchanged,
+                "quarantined": counts.quarantined,
+            },
+        )
         await self._refresh_statistics(state)
 
     async def _refresh_statistics(self, state: _Pass) -> None:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.routing import Mount
@@ -66,11 +67,16 @@ class DemoSyncError(ConnectorError):
     """A demo source did not sync; the demo is incomplete."""
 
 
+# Where the demo's news sites say they are.
+DEMO_NEWS_HOST = "https://news.demo.wenming.invalid"
+
+
 async def load_demo(
     engine: AsyncEngine,
     cipher: PersonalDataCipher,
     options: DemoOptions,
     directory: Path | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> Counter[str]:
     """Load the demo and return the rows the database then holds, per table. Source
     files are written under `directory` (a temporary folder by default)."""
@@ -78,15 +84,21 @@ async def load_demo(
         sites = (await connection.execute(select(func.count()).select_from(m.Site))).scalar_one()
     if sites:
         raise DemoAlreadyLoadedError(sites)
+    told = report or (lambda _: None)
     if directory is None:
         with tempfile.TemporaryDirectory() as scratch:
-            return await _load(engine, cipher, options, Path(scratch))
-    return await _load(engine, cipher, options, directory)
+            return await _load(engine, cipher, options, Path(scratch), told)
+    return await _load(engine, cipher, options, directory, told)
 
 
 async def _load(
-    engine: AsyncEngine, cipher: PersonalDataCipher, options: DemoOptions, directory: Path
+    engine: AsyncEngine,
+    cipher: PersonalDataCipher,
+    options: DemoOptions,
+    directory: Path,
+    report: Callable[[str], None],
 ) -> Counter[str]:
+    report("writing the divisions, sites and the county systems' files")
     divisions = list(read_divisions(DEMO_DIVISIONS))
     sources = DemoSources(directory, cipher, options.reference)
     touched: dict[str, Table] = {}
@@ -100,20 +112,27 @@ async def _load(
                 touched[direct.table.name] = direct.table
         sources.close()
         await reset_sequences(connection, touched.values())
-    await _sync(engine, cipher, sources.places, options.reference)
+    await _sync(engine, cipher, sources.places, options.reference, report)
+    report("reading the news sites")
     await _news(engine, sources.places)
+    report("summing the statistics rollup")
     await refresh_rollup(engine)
     await register_documents(create_sessionmaker(engine), README_DOCUMENTS.items())
     return await _counts(engine)
 
 
 async def _sync(
-    engine: AsyncEngine, cipher: PersonalDataCipher, places: list[PlaceSources], now: datetime
+    engine: AsyncEngine,
+    cipher: PersonalDataCipher,
+    places: list[PlaceSources],
+    now: datetime,
+    report: Callable[[str], None],
 ) -> None:
     app = Starlette(routes=[Mount(f"/{p.place.key}", CountyApp(p.app).asgi()) for p in places])
     server = serve(app)
     try:
-        for place in places:
+        for number, place in enumerate(places, start=1):
+            report(f"syncing {place.system} ({number} of {len(places)})")
             county = place.place.counties[0]
             connector = CountyAppConnector(
                 place.system, county, f"{server.url}/{place.place.key}/api", cipher, page_size=500
@@ -208,8 +227,27 @@ async def _news(engine: AsyncEngine, places: list[PlaceSources]) -> None:
                 await _run(SyncRunner(engine, county_code=county), connector, None)
             finally:
                 await connector.close()
+        await _settle_addresses(engine, server.url)
     finally:
         server.stop()
+
+
+async def _settle_addresses(engine: AsyncEngine, served_at: str) -> None:
+    """The news sites were served on a port that closes with the demo: their addresses
+    are given a host of their own that says it is not a real site (RFC 2606's .invalid)."""
+    async with engine.begin() as connection:
+        for column in (
+            m.NewsFeed.url,
+            m.NewsStory.url,
+            m.NewsStory.images,
+            m.StorySource.url,
+        ):
+            table = column.class_.__table__
+            await connection.execute(
+                update(table)
+                .where(column.is_not(None))
+                .values({column.key: func.replace(column, served_at, DEMO_NEWS_HOST)})
+            )
 
 
 async def _counts(engine: AsyncEngine) -> Counter[str]:

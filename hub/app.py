@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 
 from sqlalchemy import text
@@ -29,6 +29,7 @@ from hub.graphql_http import EndpointPolicy, GraphQLEndpoint
 from hub.ide import ASSET_PATH, asset
 from hub.ratelimit import RateLimiter
 from hub.settings import Settings
+from hub.telemetry import RequestFacts, Telemetry
 from schema import build_schema
 from schema.limits import Limits
 
@@ -83,12 +84,13 @@ def create_app(
         return JSONResponse({"status": "ok", "database": "ok"})
 
     sessionmaker = create_sessionmaker(engine)
+    telemetry = Telemetry()
     gate = Gate(
         keys, RateLimiter(settings.rate_limits, settings.redis_url), settings.request_timeout
     )
     exports = ExportRoutes(sessionmaker, gate, settings.small_group, settings.max_cost)
     graphql = GraphQLEndpoint(
-        build_schema(Limits(max_cost=settings.max_cost)),
+        build_schema(Limits(max_cost=settings.max_cost), tracing=settings.opentelemetry),
         sessionmaker,
         PersonalDataCipher(settings.secret_key),
         gate,
@@ -114,14 +116,26 @@ def create_app(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/graphql", graphql.handle, methods=["GET", "POST"]),
-            Route("/export/compare.csv", exports.compare),
-            Route("/export/ranking.csv", exports.ranking),
+            Route("/graphql", telemetry.timed("graphql", graphql.handle), methods=["GET", "POST"]),
+            Route("/export/compare.csv", telemetry.timed("export", _plain(exports.compare))),
+            Route("/export/ranking.csv", telemetry.timed("export", _plain(exports.ranking))),
+            Route("/metrics", telemetry.endpoint(engine, keys)),
             *([Route(f"{ASSET_PATH}{{name}}", asset)] if not settings.production else []),
         ],
         middleware=middleware,
         lifespan=lifespan,
     )
+
+
+def _plain(
+    endpoint: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request, RequestFacts], Awaitable[Response]]:
+    """A route that reports nothing of its own: its status is its outcome."""
+
+    async def handle(request: Request, _facts: RequestFacts) -> Response:
+        return await endpoint(request)
+
+    return handle
 
 
 async def _refresh_owed_rollup(engine: AsyncEngine) -> None:

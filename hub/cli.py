@@ -45,9 +45,17 @@ from hub.export import (
     ranking_csv,
     saved_index_weights,
 )
+from hub.logs import configure_logging
+from hub.progress import demo_progress
 from hub.quarantine_commands import add_quarantine_command
 from hub.secret_commands import add_secret_command
-from hub.settings import DEFAULT_DATABASE_URL, HubError, Settings, SettingsError
+from hub.settings import (
+    DEFAULT_DATABASE_URL,
+    HubError,
+    Settings,
+    SettingsError,
+    unknown_variables,
+)
 from hub.source_checks import DEFAULT_SAMPLE, SourceCheck, check_sources
 from hub.sync_commands import run_sync, show_sources
 from resolvers.viewer import Role, Viewer
@@ -64,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         url = settings.database_url
+        configure_logging(settings.log_level, settings.log_format)
+        for warning in unknown_variables():
+            print(f"wenming: warning: {warning}", file=sys.stderr)
         result: int = arguments.handler(settings, arguments)
         return result
     except (HubError, StorageError, ConnectorError, DemoAlreadyLoadedError) as error:
@@ -273,7 +284,8 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
     port = arguments.port or settings.port
     _check_database(settings)
     print(f"Wenming Hub on http://{host}:{port}/graphql", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # The hub's own logging formats uvicorn's lines too; its request line replaces theirs.
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
     return 0
 
 
@@ -323,7 +335,10 @@ def _demo(settings: Settings, arguments: argparse.Namespace) -> int:
             await claim_key(engine, PersonalDataCipher(settings.secret_key))
             started = time.perf_counter()
             try:
-                written = await load_demo(engine, PersonalDataCipher(settings.secret_key), options)
+                with demo_progress() as report:
+                    written = await load_demo(
+                        engine, PersonalDataCipher(settings.secret_key), options, report=report
+                    )
             except DemoAlreadyLoadedError as error:
                 if not arguments.serve:
                     raise

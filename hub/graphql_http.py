@@ -9,6 +9,7 @@ under `application/graphql-response+json` and 200 with `errors` under the legacy
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -29,6 +30,7 @@ from hub.documents import DocumentError, DocumentStore, document_hash, requested
 from hub.gate import Gate, RequestTimeout, TooManyRequests
 from hub.ide import ide_page
 from hub.ratelimit import points_for
+from hub.telemetry import RequestFacts
 from resolvers.context import Context, RequestPolicy
 from resolvers.viewer import Role, Viewer
 from schema.limits import string_problem
@@ -106,7 +108,8 @@ class GraphQLEndpoint:
         self._sources_file = sources_file
         self._policy = policy
 
-    async def handle(self, request: Request) -> Response:
+    async def handle(self, request: Request, facts: RequestFacts) -> Response:
+        """Answer one request, telling `facts` what it was (for the log and metrics)."""
         accept = request.headers.get("accept", "")
         if (
             request.method == "GET"
@@ -117,6 +120,7 @@ class GraphQLEndpoint:
             return ide_page(request.url.path)
         media_type = _negotiate(accept)
         if media_type is None:
+            facts.code = "NOT_ACCEPTABLE"
             return Response(
                 f"this endpoint answers {GRAPHQL_RESPONSE} or {JSON}",
                 status_code=406,
@@ -125,12 +129,13 @@ class GraphQLEndpoint:
         try:
             admission = await self._gate.admit(request)
         except UnknownKeyError as error:
-            return _errors(
-                str(error), "UNAUTHENTICATED", 401, media_type, {"WWW-Authenticate": "Bearer"}
-            )
+            facts.code = "UNAUTHENTICATED"
+            return _errors(str(error), facts.code, 401, media_type, {"WWW-Authenticate": "Bearer"})
         except TooManyRequests as error:
-            return _errors(str(error), "RATE_LIMITED", 429, media_type, error.quota.headers())
+            facts.code = "RATE_LIMITED"
+            return _errors(str(error), facts.code, 429, media_type, error.quota.headers())
         viewer = admission.viewer
+        facts.role = viewer.role.value
         context = Context(
             self._sessionmaker,
             self._cipher,
@@ -143,19 +148,24 @@ class GraphQLEndpoint:
             params = await self._resolve_document(
                 await _params(request, self._policy.max_body_bytes), viewer
             )
+            facts.operation = params.operation_name or _operation_name(params.query)
             result = await self._gate.within_deadline(self._execute(request, params, context))
         except _RequestError as error:
+            facts.code = error.code
             quota = await self._gate.settle(admission, 1)
             headers = {**quota.headers(), **error.headers}
             return _errors(str(error), error.code, error.status, media_type, headers)
         except RequestTimeout as error:
+            facts.code, facts.cost = "TIMEOUT", context.cost
             quota = await self._gate.settle(admission, points_for(context.cost))
             status = 504 if media_type == GRAPHQL_RESPONSE else 200
             return _errors(str(error), "TIMEOUT", status, media_type, quota.headers())
+        facts.cost = context.cost
         quota = await self._gate.settle(admission, points_for(context.cost))
         body: dict[str, Any] = {}
         if result.errors:
             body["errors"] = [error.formatted for error in result.errors]
+            facts.code = str((result.errors[0].extensions or {}).get("code", "INTERNAL"))
         # Errors raised before execution (parse, validation, variables) carry no path.
         request_error = (
             result.data is None
@@ -221,6 +231,15 @@ class GraphQLEndpoint:
             raise _RequestError(
                 "only queries can be sent with GET; use POST", 405, {"Allow": "POST"}
             ) from None
+
+
+_OPERATION = re.compile(r"\A\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
+
+
+def _operation_name(query: str | None) -> str | None:
+    """The name of a document's first operation, when it opens with one (for the log)."""
+    found = _OPERATION.match(query or "")
+    return found.group(1) if found else None
 
 
 def _negotiate(accept: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 from collections import Counter
@@ -50,6 +51,35 @@ class SettingsError(HubError):
         self.variable = variable
 
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("text", "json")
+# Every variable the hub reads, for the did-you-mean of a misspelt one.
+KNOWN_VARIABLES = (
+    "WENMING_DATABASE_URL",
+    "WENMING_SECRET_KEY",
+    "WENMING_NEW_SECRET_KEY",
+    "WENMING_PRODUCTION",
+    "WENMING_HOST",
+    "WENMING_PORT",
+    "WENMING_CORS_ORIGINS",
+    "WENMING_ECHO_SQL",
+    "WENMING_API_KEYS_FILE",
+    "WENMING_SMALL_GROUP",
+    "WENMING_SOURCES_FILE",
+    "WENMING_MAX_BODY_BYTES",
+    "WENMING_MAX_COST",
+    "WENMING_REQUEST_TIMEOUT",
+    *(f"WENMING_RATE_LIMIT_{role.upper()}" for role in ROLES),
+    "WENMING_REDIS_URL",
+    "WENMING_INTROSPECTION_ROLES",
+    "WENMING_REGISTERED_DOCUMENTS_ONLY",
+    "WENMING_AUDIT_RETENTION_DAYS",
+    "WENMING_LOG_LEVEL",
+    "WENMING_LOG_FORMAT",
+    "WENMING_OPENTELEMETRY",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the hub reads from its environment (variables prefixed `WENMING_`)."""
@@ -72,6 +102,9 @@ class Settings:
     introspection_roles: frozenset[str] = frozenset(ROLES)
     registered_only_roles: frozenset[str] = frozenset()
     audit_retention_days: int = DEFAULT_AUDIT_RETENTION_DAYS
+    log_level: str = "INFO"
+    log_format: str = "text"
+    opentelemetry: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -128,7 +161,37 @@ class Settings:
             audit_retention_days=_int(
                 env, "WENMING_AUDIT_RETENTION_DAYS", default=DEFAULT_AUDIT_RETENTION_DAYS, minimum=1
             ),
+            log_level=_choice(env, "WENMING_LOG_LEVEL", LOG_LEVELS, default="INFO").upper(),
+            log_format=_choice(env, "WENMING_LOG_FORMAT", LOG_FORMATS, default="text"),
+            opentelemetry=_bool(env, "WENMING_OPENTELEMETRY", default=False),
         )
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """A warning for each WENMING_ variable the hub does not read: a misspelt setting
+    would otherwise leave its default in force without a word."""
+    env = os.environ if environ is None else environ
+    warnings = []
+    for name in sorted(env):
+        if not name.startswith("WENMING_") or name in KNOWN_VARIABLES:
+            continue
+        if name.startswith("WENMING_TEST_"):
+            continue  # the test suite's own
+        close = difflib.get_close_matches(name, KNOWN_VARIABLES, n=1, cutoff=0.8)
+        hint = f"; did you mean {close[0]}?" if close else " (docs/operations.md lists them)"
+        warnings.append(f"{name} is not a setting of the hub{hint}")
+    return warnings
+
+
+def _choice(
+    env: Mapping[str, str], variable: str, choices: tuple[str, ...], *, default: str
+) -> str:
+    raw = env.get(variable, "").strip()
+    if not raw:
+        return default
+    if raw.lower() not in choices:
+        raise SettingsError(variable, f"one of {', '.join(choices)}, got {raw!r}")
+    return raw.lower()
 
 
 def _bool(env: Mapping[str, str], variable: str, *, default: bool) -> bool:

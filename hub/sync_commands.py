@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-import time
 from collections.abc import Sequence
 from contextlib import suppress
 from functools import partial
@@ -20,33 +19,13 @@ from db import models as m
 from db.engine import create_sessionmaker
 from db.pii import PersonalDataCipher
 from db.secret import claim_key
+from hub.progress import SyncProgress
 from hub.source_checks import require_known_counties
 
 __all__ = ["run_sync", "show_sources"]
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 _COLUMNS = ("read", "inserted", "updated", "unchanged", "quarantined", "retired")
-
-
-class _Progress:
-    """One line per stream, rewritten in place on a terminal."""
-
-    def __init__(self, out: TextIO) -> None:
-        self._out = out
-        self._live = out.isatty()
-        self._started: dict[str, float] = {}
-
-    def __call__(self, source: str, stream: str, read: int) -> None:
-        key = f"{source}/{stream}"
-        started = self._started.setdefault(key, time.perf_counter())
-        rate = read / max(time.perf_counter() - started, 1e-6)
-        if self._live:
-            self._out.write(f"\r  {key:<40} {read:>10,} read  {rate:>9,.0f}/s")
-            self._out.flush()
-
-    def done(self) -> None:
-        if self._live:
-            self._out.write("\n")
 
 
 async def run_sync(
@@ -62,27 +41,48 @@ async def run_sync(
     # Sealing with another key than the stored data's would leave two keys in one table.
     await claim_key(engine, cipher)
     results: list[StreamResult] = []
-    progress = _Progress(out)
-    loop = asyncio.get_running_loop()
-    for source in sources:
-        connector = build_connector(source, cipher)
-        runner = SyncRunner(engine, county_code=source.county, accept_shrink=accept_shrink)
-        # What systemd, a container stop or Ctrl-C sends: finish the batch, commit, unlock.
-        for stop in _STOP_SIGNALS:
-            with suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(stop, runner.request_stop)
-        try:
-            results += await runner.sync(connector, progress=partial(progress, source.name))
-        finally:
+    progress = SyncProgress(out)
+    try:
+        progress.expect(await _last_counts(engine, sources))
+        loop = asyncio.get_running_loop()
+        for source in sources:
+            connector = build_connector(source, cipher)
+            runner = SyncRunner(engine, county_code=source.county, accept_shrink=accept_shrink)
+            # What systemd, a container stop or Ctrl-C sends: finish the batch, commit, unlock.
             for stop in _STOP_SIGNALS:
                 with suppress(NotImplementedError, RuntimeError):
-                    loop.remove_signal_handler(stop)
-            progress.done()
-            await connector.close()
-        if results and results[-1].status is m.SyncStatus.INTERRUPTED:
-            break
+                    loop.add_signal_handler(stop, runner.request_stop)
+            try:
+                results += await runner.sync(connector, progress=partial(progress, source.name))
+            finally:
+                for stop in _STOP_SIGNALS:
+                    with suppress(NotImplementedError, RuntimeError):
+                        loop.remove_signal_handler(stop)
+                await connector.close()
+            if results and results[-1].status is m.SyncStatus.INTERRUPTED:
+                break
+    finally:
+        progress.done()
     _table(results, out)
     return results
+
+
+async def _last_counts(
+    engine: AsyncEngine, sources: Sequence[SourceConfig]
+) -> dict[tuple[str, str], int]:
+    """Records each stream read at its last successful run: what this one may expect."""
+    run = m.SyncRun
+    latest = (
+        select(run.source, run.stream, func.max(run.id).label("id"))
+        .where(run.status == m.SyncStatus.SUCCEEDED, run.source.in_([s.name for s in sources]))
+        .group_by(run.source, run.stream)
+        .subquery()
+    )
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            select(run.source, run.stream, run.records_read).join(latest, run.id == latest.c.id)
+        )
+        return {(source, stream): read for source, stream, read in rows if read}
 
 
 def _table(results: Sequence[StreamResult], out: TextIO) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxTokensLimiter
+from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -31,7 +32,9 @@ class _Schema(strawberry.Schema):
         only the unexpected ones, so nothing is logged here."""
 
 
-def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+def build_schema(limits: Limits | None = None, *, tracing: bool = False) -> strawberry.Schema:
+    """The schema; with `tracing`, each operation and resolver is an OpenTelemetry span
+    (sent wherever the process's tracer provider sends them)."""
     limits = limits or Limits()
     built: list[strawberry.Schema] = []
     schema = _Schema(
@@ -47,6 +50,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             # Sets the parser's token limit for documents the guard leaves to strawberry.
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             guard_factory(lambda: built[0]._schema, limits),
+            *([OpenTelemetryExtension] if tracing else []),
         ],
     )
     built.append(schema)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db import models as m
 from db.engine import create_sessionmaker
 from demo.generator import DemoOptions
+from demo.load import DEMO_NEWS_HOST
 from demo.places import PLACES
 
 
@@ -293,3 +294,20 @@ async def test_every_volunteer_has_a_team_and_a_registration(demo_engine: AsyncE
     assert total > 0
     assert await _scalar(demo_engine, members) == total
     assert await _scalar(demo_engine, registered) == total
+
+
+async def test_story_addresses_outlive_the_demo_s_own_news_servers(
+    demo_engine: AsyncEngine,
+) -> None:
+    """The news sites the demo reads are served on a port that closes when it is done;
+    no address the hub hands out may point there."""
+    async with demo_engine.connect() as connection:
+        addresses = [
+            *(await connection.execute(select(m.NewsStory.url))).scalars(),
+            *(await connection.execute(select(m.NewsFeed.url))).scalars(),
+            *(await connection.execute(select(m.StorySource.url))).scalars(),
+            *filter(None, (await connection.execute(select(m.NewsStory.images))).scalars()),
+        ]
+    assert len(addresses) > 10
+    assert not [address for address in addresses if "127.0.0.1" in address]
+    assert all(DEMO_NEWS_HOST in address for address in addresses if "://" in address)
