@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,17 +22,24 @@ from db.search import outside_models
 
 __all__ = [
     "SchemaBehindError",
+    "ScriptUnavailableError",
     "alembic_config",
     "downgrade",
     "pending_differences",
     "require_current",
     "revision",
     "upgrade",
+    "upgrade_script",
 ]
 
 
 class SchemaBehindError(StorageError):
     """The database's schema is older than this version of the hub."""
+
+
+class ScriptUnavailableError(StorageError):
+    """A migration needs the live database (SQLite rebuilding a table), so its SQL
+    cannot be printed ahead."""
 
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -47,6 +56,33 @@ async def upgrade(engine: AsyncEngine, target: str = "head") -> None:
     """Bring the database up to `target` (the newest revision by default)."""
     async with engine.begin() as connection:
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), target))
+
+
+async def upgrade_script(engine: AsyncEngine) -> str:
+    """The SQL `upgrade` would run on `engine`'s database, from its current revision (or
+    from nothing when it has none) to the newest, without running it."""
+
+    def current(sync: Connection) -> str | None:
+        return MigrationContext.configure(sync).get_current_revision()
+
+    async with engine.connect() as connection:
+        found = await connection.run_sync(current)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if found == head:
+        return f"-- the database is at revision {head}, the newest: nothing to run\n"
+    script = io.StringIO()
+    config = alembic_config()
+    config.output_buffer = script
+    config.attributes["dialect"] = engine.dialect.name
+    try:
+        command.upgrade(config, f"{found}:head" if found else "head", sql=True)
+    except CommandError:
+        raise ScriptUnavailableError(
+            f"a migration rebuilds a table on {engine.dialect.name}, which needs the live "
+            "database, so its SQL cannot be printed ahead; back the database up "
+            "(docs/operations.md) and run `wenming migrate` on it instead"
+        ) from None
+    return script.getvalue()
 
 
 async def downgrade(engine: AsyncEngine, target: str) -> None:

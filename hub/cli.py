@@ -86,6 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _failed(describe_fault(error, url), arguments)
         # A file a command was given or configured: missing, unreadable, a directory.
         return _failed(f"{error.filename}: {error.strerror or error}", arguments)
+    except Exception as error:
+        # Not foreseen: still one line, and the way to the traceback.
+        return _failed(
+            f"unexpected {type(error).__name__}: {error}; run `wenming --debug …` again for "
+            "the traceback, and report it with that",
+            arguments,
+        )
 
 
 def _failed(message: str, arguments: argparse.Namespace) -> int:
@@ -110,6 +117,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     migrate_ = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate_.add_argument(
+        "--sql",
+        action="store_true",
+        help="print the SQL it would run on this database, for review, and run nothing",
+    )
     migrate_.set_defaults(handler=_migrate)
 
     demo = commands.add_parser("demo", help="migrate, load the demo data, optionally serve")
@@ -310,15 +322,21 @@ def _check_database(settings: Settings) -> None:
     asyncio.run(run())
 
 
-def _migrate(settings: Settings, _arguments: argparse.Namespace) -> int:
-    async def run() -> None:
+def _migrate(settings: Settings, arguments: argparse.Namespace) -> int:
+    async def run() -> str | None:
         engine = create_engine(settings.database_url)
         try:
+            if arguments.sql:
+                return await migrate.upgrade_script(engine)
             await migrate.upgrade(engine)
+            return None
         finally:
             await engine.dispose()
 
-    asyncio.run(run())
+    script = asyncio.run(run())
+    if script is not None:
+        sys.stdout.write(script)
+        return 0
     print("database schema is up to date", file=sys.stderr)
     return 0
 

@@ -19,17 +19,30 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fa
     return False
 
 
-connection = context.config.attributes.get("connection")
-if connection is None:
-    raise RuntimeError("run migrations through `wenming migrate`, which supplies the connection")
-
-context.configure(
-    connection=connection,
-    target_metadata=Base.metadata,
-    render_as_batch=connection.dialect.name == "sqlite",
-    render_item=_render_item,
-    compare_type=True,
-    include_name=outside_models,
-)
-with context.begin_transaction():
-    context.run_migrations()
+if context.is_offline_mode():
+    # `wenming migrate --sql`: the script for a database administrator to review.
+    dialect = context.config.attributes["dialect"]
+    context.configure(
+        dialect_name=dialect,
+        literal_binds=True,
+        target_metadata=Base.metadata,
+        render_as_batch=dialect == "sqlite",
+        render_item=_render_item,
+        include_name=outside_models,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("run migrations through `wenming migrate`: it supplies the connection")
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        render_item=_render_item,
+        compare_type=True,
+        include_name=outside_models,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
