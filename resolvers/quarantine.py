@@ -11,14 +11,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from connectors.config import build_connector, load_sources
-from connectors.quarantine import QuarantineError, dismiss, replay
+from connectors.errors import ConnectorError
+from connectors.quarantine import dismiss, replay
 from db import models as m
 from db.pii import PersonalDataCipher
 
-__all__ = ["Replayed", "dismiss_entries", "entries_by_id", "replay_entries"]
+__all__ = ["QuarantineRefused", "Replayed", "dismiss_entries", "entries_by_id", "replay_entries"]
 
 # Enough for a page of the quarantine at a time; a whole file is the CLI's work.
 MOST_AT_ONCE = 500
+
+
+class QuarantineRefused(Exception):
+    """What was asked of the quarantine cannot be done; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +36,7 @@ class Replayed:
 
 async def entries_by_id(session: AsyncSession, ids: Sequence[int]) -> list[m.QuarantinedRecord]:
     if len(ids) > MOST_AT_ONCE:
-        raise QuarantineError(f"at most {MOST_AT_ONCE} records at once ({len(ids)} asked)")
+        raise QuarantineRefused(f"at most {MOST_AT_ONCE} records at once ({len(ids)} asked)")
     rows = await session.scalars(
         select(m.QuarantinedRecord).where(m.QuarantinedRecord.id.in_(list(ids)))
     )
@@ -45,16 +50,29 @@ async def replay_entries(
     entries: Sequence[m.QuarantinedRecord],
     actor: str,
 ) -> Replayed:
+    try:
+        return await _replay(sessionmaker, cipher, sources_file, entries, actor)
+    except ConnectorError as error:
+        raise QuarantineRefused(str(error)) from None
+
+
+async def _replay(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    cipher: PersonalDataCipher,
+    sources_file: Path,
+    entries: Sequence[m.QuarantinedRecord],
+    actor: str,
+) -> Replayed:
     closed = [str(entry.id) for entry in entries if entry.resolved_at is not None]
     if closed:
-        raise QuarantineError(f"already resolved, so not replayed: {', '.join(closed)}")
+        raise QuarantineRefused(f"already resolved, so not replayed: {', '.join(closed)}")
     configured = {source.name: source for source in load_sources(sources_file)}
     engine = sessionmaker.kw["bind"]
     assert isinstance(engine, AsyncEngine)
     stored = refused_again = replaced = 0
     for name in dict.fromkeys(entry.source for entry in entries):
         if name not in configured:
-            raise QuarantineError(
+            raise QuarantineRefused(
                 f"source {name!r} is not in the hub's sources file, whose settings a replay "
                 "maps with; ask the hub's operator to add it back, or dismiss its records"
             )
@@ -63,7 +81,7 @@ async def replay_entries(
             mine = [entry for entry in entries if entry.source == name]
             for outcome in await replay(engine, connector, mine, actor):
                 if outcome.run.status is not m.SyncStatus.SUCCEEDED:
-                    raise QuarantineError(f"{name} / {outcome.run.stream}: {outcome.run.error}")
+                    raise QuarantineRefused(f"{name} / {outcome.run.stream}: {outcome.run.error}")
                 stored += len(outcome.stored)
                 refused_again += len(outcome.refused_again)
                 replaced += len(outcome.replaced)
@@ -82,8 +100,11 @@ async def dismiss_entries(
 ) -> list[m.QuarantinedRecord]:
     closed = [str(entry.id) for entry in entries if entry.resolved_at is not None]
     if closed:
-        raise QuarantineError(f"already resolved, so not dismissed: {', '.join(closed)}")
-    async with sessionmaker() as session, session.begin():
-        await dismiss(session, entries, note, actor)
+        raise QuarantineRefused(f"already resolved, so not dismissed: {', '.join(closed)}")
+    try:
+        async with sessionmaker() as session, session.begin():
+            await dismiss(session, entries, note, actor)
+    except ConnectorError as error:
+        raise QuarantineRefused(str(error)) from None
     async with sessionmaker() as session:
         return await entries_by_id(session, [entry.id for entry in entries])

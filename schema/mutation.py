@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import strawberry
 
-from connectors.errors import ConnectorError
 from db import models as m
 from resolvers import quarantine
 from schema.errors import BadUserInput, Forbidden
@@ -46,7 +45,7 @@ class Mutation:
                 entries,
                 _actor(info),
             )
-        except ConnectorError as error:
+        except quarantine.QuarantineRefused as error:
             raise BadUserInput(str(error)) from None
         return QuarantineReplay(
             stored=done.stored,
@@ -67,7 +66,7 @@ class Mutation:
             rows = await quarantine.dismiss_entries(
                 info.context.sessionmaker, entries, note, _actor(info)
             )
-        except ConnectorError as error:
+        except quarantine.QuarantineRefused as error:
             raise BadUserInput(str(error)) from None
         return [_shown(info, row) for row in rows]
 
@@ -83,7 +82,7 @@ async def _owned(info: Info, ids: list[strawberry.ID]) -> list[m.QuarantinedReco
     async with info.context.sessionmaker() as session:
         try:
             rows = await quarantine.entries_by_id(session, keys)
-        except ConnectorError as error:
+        except quarantine.QuarantineRefused as error:
             raise BadUserInput(str(error)) from None
     if any(not viewer.covers_county(row.county_code or "") for row in rows):
         raise Forbidden("this quarantined record")

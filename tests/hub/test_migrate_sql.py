@@ -19,7 +19,9 @@ from tests.databases import DatabaseFactory, postgres_available
 async def empty_postgres(database_factory: DatabaseFactory) -> AsyncEngine:
     if not await postgres_available():
         if os.environ.get("WENMING_TEST_POSTGRES_REQUIRED"):
-            pytest.fail("PostgreSQL is required (WENMING_TEST_POSTGRES_REQUIRED) but does not answer")
+            pytest.fail(
+                "PostgreSQL is required (WENMING_TEST_POSTGRES_REQUIRED) but does not answer"
+            )
         pytest.skip("PostgreSQL does not answer")
     return await database_factory.create("postgresql", migrated=False)
 
