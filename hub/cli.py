@@ -26,7 +26,7 @@ from db.base import table_of
 from db.bulk import delete_all, upsert_rows
 from db.engine import create_engine
 from db.errors import StorageError
-from db.faults import describe_fault, missing_sqlite_file
+from db.faults import describe_fault
 from db.models import Division, DivisionLevel, RankingIndex, SyncStatus
 from db.pii import PersonalDataCipher
 from db.rollup import refresh_rollup
@@ -35,7 +35,7 @@ from demo.generator import DEFAULT_SCALE, DEFAULT_SEED, DemoOptions
 from demo.load import DemoAlreadyLoadedError, load_demo
 from hub.audit_commands import add_audit_command
 from hub.auth import key_digest, new_key
-from hub.database import with_database
+from hub.database import require_database, with_database
 from hub.document_commands import add_documents, list_documents
 from hub.export import (
     ExportError,
@@ -278,10 +278,6 @@ def _period_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", dest="last_day", help="last day of a custom range (YYYY-MM-DD)")
 
 
-class ServeRefusedError(HubError):
-    """`wenming serve` would start against a database it cannot use."""
-
-
 def _serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=None, help="default: WENMING_HOST or 127.0.0.1")
     parser.add_argument("--port", type=int, default=None, help="default: WENMING_PORT or 8000")
@@ -304,12 +300,7 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
 def _check_database(settings: Settings) -> None:
     """Refuse to serve a database that is not there (a SQLite file would be made empty),
     not at this version's schema, or sealed with another key: every answer would fail."""
-    missing = missing_sqlite_file(settings.database_url)
-    if missing is not None:
-        raise ServeRefusedError(
-            f"there is no database at {missing}: run `wenming demo` for the demo data, or "
-            "`wenming migrate` for an empty hub, or set WENMING_DATABASE_URL"
-        )
+    require_database(settings)
 
     async def run() -> None:
         engine = create_engine(settings.database_url)
@@ -419,6 +410,7 @@ def _chosen(settings: Settings, arguments: argparse.Namespace) -> list[SourceCon
 
 def _check(settings: Settings, arguments: argparse.Namespace) -> int:
     chosen = _chosen(settings, arguments)
+    require_database(settings)
 
     async def run() -> list[SourceCheck]:
         engine = create_engine(settings.database_url)
@@ -478,6 +470,7 @@ def _unlock(settings: Settings, arguments: argparse.Namespace) -> int:
 
 def _sources(settings: Settings, arguments: argparse.Namespace) -> int:
     sources = _configured(settings, arguments)
+    require_database(settings)
 
     async def run() -> None:
         engine = create_engine(settings.database_url)

@@ -81,5 +81,9 @@ def configure_logging(level: str, fmt: str, stream: TextIO | None = None) -> Non
     root.addHandler(handler)
     _Installed.handler = handler
     root.setLevel(level.upper())
-    # The request line of our own replaces uvicorn's access log.
+    # The request line of our own replaces uvicorn's access log; Alembic's account of
+    # each step is for debugging.
     logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("alembic").setLevel(
+        logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING
+    )

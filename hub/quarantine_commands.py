@@ -26,7 +26,7 @@ from db import models as m
 from db.engine import create_engine, create_sessionmaker
 from db.pii import PersonalDataCipher
 from db.secret import claim_key
-from hub.database import Sessionmaker, with_database
+from hub.database import Sessionmaker, require_database, with_database
 from hub.settings import Settings
 
 __all__ = ["add_quarantine_command"]
@@ -190,6 +190,7 @@ def _replay(settings: Settings, arguments: argparse.Namespace) -> int:
     }
     corrections = read_corrections(arguments.file) if arguments.file else {}
     cipher = PersonalDataCipher(settings.secret_key)
+    require_database(settings)
 
     async def run() -> list[str]:
         engine = create_engine(settings.database_url)

@@ -106,6 +106,32 @@ def test_an_unsupported_database_is_named(
             ["divisions", "population", "{tmp}/no.csv"],
             "no.csv: No such file or directory",
         ),
+        (
+            "sqlite+aiosqlite:///{tmp}/absent.sqlite3",
+            ["quarantine", "list"],
+            "there is no database at",
+        ),
+        ("sqlite+aiosqlite:///{tmp}/absent.sqlite3", ["audit"], "there is no database at"),
+        (
+            "sqlite+aiosqlite:///{tmp}/empty.sqlite3",
+            ["quarantine", "show", "7"],
+            "run `wenming migrate`",
+        ),
+        (
+            "sqlite+aiosqlite:///{tmp}/empty.sqlite3",
+            ["quarantine", "export", "-o", "x.pdf"],
+            "write a .xlsx or a .csv file",
+        ),
+        (
+            "sqlite+aiosqlite:///{tmp}/empty.sqlite3",
+            ["quarantine", "dismiss", "1", "--note", "x"],
+            "run `wenming migrate`",
+        ),
+        (
+            "sqlite+aiosqlite:///{tmp}/empty.sqlite3",
+            ["migrate", "--sql"],
+            "a migration rebuilds a table on sqlite",
+        ),
     ],
 )
 async def test_foreseeable_faults_are_one_line_saying_what_to_do(
