@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from db.bulk import delete_all
 from db.pii import PersonalDataCipher
 from demo.generator import DemoOptions
 from demo.load import load_demo
-from tests.databases import BACKENDS, TEST_SECRET, DatabaseFactory, postgres_available
+from tests.databases import BACKENDS, TEST_SECRET, DatabaseFactory, require_postgres
 from tests.graphql import GraphQL
 
 DEMO_TEST_SCALE = 0.001
@@ -31,12 +30,8 @@ async def database_factory(
 @pytest.fixture(scope="session", params=BACKENDS)
 async def backend(request: pytest.FixtureRequest) -> str:
     name: str = request.param
-    if name == "postgresql" and not await postgres_available():
-        if os.environ.get("WENMING_TEST_POSTGRES_REQUIRED"):
-            pytest.fail(
-                "PostgreSQL is required (WENMING_TEST_POSTGRES_REQUIRED) but does not answer"
-            )
-        pytest.skip("PostgreSQL does not answer; set WENMING_TEST_POSTGRES_URL to run these tests")
+    if name == "postgresql":
+        await require_postgres()
     return name
 
 

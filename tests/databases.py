@@ -7,13 +7,21 @@ import uuid
 from pathlib import Path
 
 import asyncpg
+import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import migrate
 from db.engine import create_engine
 
-__all__ = ["BACKENDS", "TEST_SECRET", "DatabaseFactory", "postgres_available", "postgres_url"]
+__all__ = [
+    "BACKENDS",
+    "TEST_SECRET",
+    "DatabaseFactory",
+    "postgres_available",
+    "postgres_url",
+    "require_postgres",
+]
 
 BACKENDS = ("sqlite", "postgresql")
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -39,6 +47,15 @@ async def postgres_available() -> bool:
         return False
     await connection.close()
     return True
+
+
+async def require_postgres() -> None:
+    """Skip the test when no PostgreSQL answers, or fail it where CI requires one."""
+    if await postgres_available():
+        return
+    if os.environ.get("WENMING_TEST_POSTGRES_REQUIRED"):
+        pytest.fail("PostgreSQL is required (WENMING_TEST_POSTGRES_REQUIRED) but does not answer")
+    pytest.skip("PostgreSQL does not answer; set WENMING_TEST_POSTGRES_URL to run these tests")
 
 
 class DatabaseFactory:

@@ -4,7 +4,6 @@ the hub migrates to, and it runs nothing."""
 from __future__ import annotations
 
 import asyncio
-import os
 
 import asyncpg
 import pytest
@@ -12,17 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import migrate
 from hub.cli import main
-from tests.databases import DatabaseFactory, postgres_available
+from tests.databases import DatabaseFactory, require_postgres
 
 
 @pytest.fixture
 async def empty_postgres(database_factory: DatabaseFactory) -> AsyncEngine:
-    if not await postgres_available():
-        if os.environ.get("WENMING_TEST_POSTGRES_REQUIRED"):
-            pytest.fail(
-                "PostgreSQL is required (WENMING_TEST_POSTGRES_REQUIRED) but does not answer"
-            )
-        pytest.skip("PostgreSQL does not answer")
+    await require_postgres()
     return await database_factory.create("postgresql", migrated=False)
 
 
