@@ -51,7 +51,7 @@ class Mutation:
             stored=done.stored,
             refused_again=done.refused_again,
             replaced=done.replaced,
-            records=[_shown(info, row) for row in done.records],
+            records=[QuarantinedRecord.shown(info, row) for row in done.records],
         )
 
     @strawberry.mutation(
@@ -68,7 +68,7 @@ class Mutation:
             )
         except quarantine.QuarantineRefused as error:
             raise BadUserInput(str(error)) from None
-        return [_shown(info, row) for row in rows]
+        return [QuarantinedRecord.shown(info, row) for row in rows]
 
 
 async def _owned(info: Info, ids: list[strawberry.ID]) -> list[m.QuarantinedRecord]:
@@ -97,8 +97,3 @@ async def _owned(info: Info, ids: list[strawberry.ID]) -> list[m.QuarantinedReco
 def _actor(info: Info) -> str:
     viewer = info.context.viewer
     return f"{viewer.role.value}:{viewer.name or 'unnamed key'}"
-
-
-def _shown(info: Info, row: m.QuarantinedRecord) -> QuarantinedRecord:
-    info.context.reads.note("QuarantinedRecord", row.county_code or "", row.id)
-    return QuarantinedRecord.from_row(row)

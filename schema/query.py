@@ -422,7 +422,7 @@ class Query:
             ordering(m.QuarantinedRecord, [], _BY_ID),
             first,
             after,
-            lambda row: _quarantined(info, row),
+            lambda row: QuarantinedRecord.shown(info, row),
         )
 
     @strawberry.field(description="The comparison metrics and how each rolls up.")
@@ -458,9 +458,3 @@ class Query:
     @strawberry.field(description="Composite indexes saved by name.")
     async def ranking_indexes(self, info: Info) -> list[SavedIndex]:
         return await stats.saved_indexes(info)
-
-
-def _quarantined(info: Info, row: m.QuarantinedRecord) -> QuarantinedRecord:
-    """A refused record is kept whole, personal data and all: showing it is audited."""
-    info.context.reads.note("QuarantinedRecord", row.county_code or "", row.id)
-    return QuarantinedRecord.from_row(row)

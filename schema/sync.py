@@ -8,6 +8,7 @@ import strawberry
 
 from db import models as m
 from schema.enums import QuarantineResolution, SyncStatus
+from schema.info import Info
 from schema.relay import Node, encode_global_id
 
 __all__ = ["QuarantinedRecord", "SyncRun"]
@@ -70,6 +71,12 @@ class QuarantinedRecord(Node):
     )
     resolved_by: str | None = strawberry.field(description="Who resolved it: a key or a login.")
     note: str | None = strawberry.field(description="Why it was dismissed.")
+
+    @classmethod
+    def shown(cls, info: Info, row: m.QuarantinedRecord) -> QuarantinedRecord:
+        """A refused record is kept whole, personal data and all: showing it is audited."""
+        info.context.reads.note("QuarantinedRecord", row.county_code or "", row.id)
+        return cls.from_row(row)
 
     @classmethod
     def from_row(cls, row: m.QuarantinedRecord) -> QuarantinedRecord:
