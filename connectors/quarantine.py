@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from connectors.base import Connector, RawRecord
+from connectors.config import SourceConfig, build_connector
 from connectors.errors import FatalConnectorError
 from connectors.files import read_table
 from connectors.normalise import header_key
@@ -28,6 +29,7 @@ from connectors.sync import StreamResult, SyncRunner
 from db import models as m
 from db.bulk import rows_affected
 from db.engine import create_sessionmaker
+from db.pii import PersonalDataCipher
 
 __all__ = [
     "ID_COLUMN",
@@ -38,6 +40,7 @@ __all__ = [
     "held",
     "read_corrections",
     "replay",
+    "replay_by_source",
     "sheets",
 ]
 
@@ -216,6 +219,34 @@ async def replay(
         if run.status is m.SyncStatus.SUCCEEDED:
             await _settle(engine, outcome, group, refused, actor)
         outcomes.append(outcome)
+    return outcomes
+
+
+async def replay_by_source(
+    engine: AsyncEngine,
+    sources: Mapping[str, SourceConfig],
+    cipher: PersonalDataCipher,
+    entries: Sequence[m.QuarantinedRecord],
+    actor: str,
+    corrections: Mapping[int, Mapping[str, Any]] | None = None,
+) -> list[ReplayOutcome]:
+    """Replay `entries` of each source with its connector as configured today (`sources`
+    by name), corrected rows in place of the held ones where given."""
+    corrections = corrections or {}
+    outcomes: list[ReplayOutcome] = []
+    for name in dict.fromkeys(entry.source for entry in entries):
+        if name not in sources:
+            raise QuarantineError(
+                f"source {name!r} is not in the hub's sources file, whose settings a replay "
+                "maps with; add it back there, or dismiss its records"
+            )
+        connector = build_connector(sources[name], cipher)
+        try:
+            mine = [entry for entry in entries if entry.source == name]
+            fixed = {entry.id: corrections[entry.id] for entry in mine if entry.id in corrections}
+            outcomes += await replay(engine, connector, mine, actor, fixed)
+        finally:
+            await connector.close()
     return outcomes
 
 

@@ -12,14 +12,14 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from connectors.config import SourceConfig, build_connector, load_sources
+from connectors.config import load_sources
 from connectors.quarantine import (
     QuarantineError,
     Sheet,
     dismiss,
     held,
     read_corrections,
-    replay,
+    replay_by_source,
     sheets,
 )
 from db import models as m
@@ -204,26 +204,19 @@ def _replay(settings: Settings, arguments: argparse.Namespace) -> int:
                     stream=arguments.stream,
                 )
             lines = []
-            for name in dict.fromkeys(entry.source for entry in entries):
-                source = _configured(configured, name)
-                connector = build_connector(source, cipher)
-                try:
-                    mine = [entry for entry in entries if entry.source == name]
-                    mine_corrected = {
-                        k: v for k, v in corrections.items() if k in {e.id for e in mine}
-                    }
-                    for outcome in await replay(engine, connector, mine, _actor(), mine_corrected):
-                        run = outcome.run
-                        if run.status is not m.SyncStatus.SUCCEEDED:
-                            lines.append(f"{name} / {run.stream}: failed: {run.error}")
-                            continue
-                        lines.append(
-                            f"{name} / {run.stream}: {len(outcome.stored):,} stored, "
-                            f"{len(outcome.refused_again):,} refused again, "
-                            f"{len(outcome.replaced):,} refused for a new reason (new entries)"
-                        )
-                finally:
-                    await connector.close()
+            outcomes = await replay_by_source(
+                engine, configured, cipher, entries, _actor(), corrections
+            )
+            for outcome in outcomes:
+                run = outcome.run
+                if run.status is not m.SyncStatus.SUCCEEDED:
+                    lines.append(f"{run.source} / {run.stream}: failed: {run.error}")
+                    continue
+                lines.append(
+                    f"{run.source} / {run.stream}: {len(outcome.stored):,} stored, "
+                    f"{len(outcome.refused_again):,} refused again, "
+                    f"{len(outcome.replaced):,} refused for a new reason (new entries)"
+                )
             return lines or ["nothing is held in quarantine for that selection"]
         finally:
             await engine.dispose()
@@ -231,15 +224,6 @@ def _replay(settings: Settings, arguments: argparse.Namespace) -> int:
     lines = asyncio.run(run())
     print("\n".join(lines), file=sys.stderr)
     return 1 if any(": failed:" in line for line in lines) else 0
-
-
-def _configured(configured: dict[str, SourceConfig], name: str) -> SourceConfig:
-    if name not in configured:
-        raise QuarantineError(
-            f"source {name!r} is not in the sources file: a replay maps records with the "
-            "source's configuration; add it back, or dismiss its records"
-        )
-    return configured[name]
 
 
 def _dismiss(settings: Settings, arguments: argparse.Namespace) -> int:

@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from connectors.config import build_connector, load_sources
+from connectors.config import load_sources
 from connectors.errors import ConnectorError
-from connectors.quarantine import dismiss, replay
+from connectors.quarantine import dismiss, replay_by_source
 from db import models as m
 from db.pii import PersonalDataCipher
 
@@ -69,27 +69,18 @@ async def _replay(
     configured = {source.name: source for source in load_sources(sources_file)}
     engine = sessionmaker.kw["bind"]
     assert isinstance(engine, AsyncEngine)
-    stored = refused_again = replaced = 0
-    for name in dict.fromkeys(entry.source for entry in entries):
-        if name not in configured:
-            raise QuarantineRefused(
-                f"source {name!r} is not in the hub's sources file, whose settings a replay "
-                "maps with; ask the hub's operator to add it back, or dismiss its records"
-            )
-        connector = build_connector(configured[name], cipher)
-        try:
-            mine = [entry for entry in entries if entry.source == name]
-            for outcome in await replay(engine, connector, mine, actor):
-                if outcome.run.status is not m.SyncStatus.SUCCEEDED:
-                    raise QuarantineRefused(f"{name} / {outcome.run.stream}: {outcome.run.error}")
-                stored += len(outcome.stored)
-                refused_again += len(outcome.refused_again)
-                replaced += len(outcome.replaced)
-        finally:
-            await connector.close()
+    outcomes = await replay_by_source(engine, configured, cipher, entries, actor)
+    failed = next((o.run for o in outcomes if o.run.status is not m.SyncStatus.SUCCEEDED), None)
+    if failed is not None:
+        raise QuarantineRefused(f"{failed.source} / {failed.stream}: {failed.error}")
     async with sessionmaker() as session:
         after = await entries_by_id(session, [entry.id for entry in entries])
-    return Replayed(stored, refused_again, replaced, after)
+    return Replayed(
+        sum(len(outcome.stored) for outcome in outcomes),
+        sum(len(outcome.refused_again) for outcome in outcomes),
+        sum(len(outcome.replaced) for outcome in outcomes),
+        after,
+    )
 
 
 async def dismiss_entries(
