@@ -9,7 +9,7 @@ LOCK := requirements.lock
 # GraphiQL's files, from the npm registry, so that the hub serves them on a closed network.
 GRAPHIQL := hub/graphiql/node_modules/.package-lock.json
 
-.PHONY: demo test lint bench lock wheelhouse clean
+.PHONY: demo test lint bench bench-news lock wheelhouse clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
@@ -39,6 +39,18 @@ test: lint $(GRAPHIQL)
 bench: $(STAMP)
 	$(BIN)/python -m bench.county_tree
 
+# The news path beside trafilatura + htmldate, installed in the bench's own environment.
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: pyproject.toml $(LOCK) bench/requirements-peer.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements-peer.txt
+	touch $@
+
+bench-news: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python -m bench.news_quality --peer
+
 # Renew the lock after changing the dependencies in pyproject.toml.
 lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet 'uv>=0.9,<1'
@@ -53,4 +65,4 @@ wheelhouse: $(STAMP) $(GRAPHIQL)
 	cp $(LOCK) wheelhouse/
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache hub/graphiql/node_modules wheelhouse
+	rm -rf $(VENV) $(BENCH_VENV) .mypy_cache .ruff_cache .pytest_cache hub/graphiql/node_modules wheelhouse

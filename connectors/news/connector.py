@@ -14,8 +14,10 @@ import base64
 import hashlib
 import json
 from collections.abc import AsyncIterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from connectors.base import Connector, Mapped, RawRecord, Rejection, Stream
@@ -110,6 +112,8 @@ class NewsFeedConnector(Connector):
 
 def _payload(feed: FeedSettings, entry: FeedEntry, page: Fetched | None) -> dict[str, Any]:
     payload: dict[str, Any] = {
+        # When the hub first read it: the time of last resort for a page without a date.
+        "fetched_at": datetime.now(UTC).isoformat(),
         "feed": {
             "name": feed.name,
             "url": feed.url,
@@ -128,6 +132,7 @@ def _payload(feed: FeedSettings, entry: FeedEntry, page: Fetched | None) -> dict
             "url": page.url if page.status < 400 else entry.url,
             "status": page.status,
             "content_type": page.content_type,
+            "last_modified": page.last_modified,
             "page": base64.b64encode(page.content).decode("ascii"),
         }
     return payload
@@ -164,21 +169,18 @@ def _story(
     encoding: str,
     several: bool,
 ) -> Mapped:
+    plain = (lambda text: text) if article.japanese else simplified
     title = repair(article.title if several else (payload.get("title") or article.title))
-    published = article.published_at or hinted
     if not title:
         raise Rejection("the page has no title (no <h1>, heading or <title>)")
-    if published is None:
-        raise Rejection(
-            "no publication date was found (发布时间 / 日期 on the page, or the feed's)"
-        )
-    original = [repair(paragraph) for paragraph in article.paragraphs]
-    body = [simplified(paragraph) for paragraph in original]
-    clean_title = simplified(title)
+    published, said_by = _published(article, payload, hinted)
+    original = [line for line in (repair(paragraph) for paragraph in article.paragraphs) if line]
+    body = [plain(paragraph) for paragraph in original]
+    clean_title = plain(title)
     text = "\n\n".join(body)
     value = fingerprint(text)
     images = [
-        {"url": image.url, "caption": simplified(repair(image.caption)) if image.caption else None}
+        {"url": image.url, "caption": plain(repair(image.caption)) if image.caption else None}
         for image in article.images
     ]
     values = {
@@ -186,6 +188,7 @@ def _story(
         "url": url[:500],
         "title": clean_title[:500],
         "published_at": published,
+        "published_at_source": said_by.value,
         "author": (article.author or payload.get("author") or None),
         "source_name": article.source,
         "summary": body[0][:120] if body else None,
@@ -201,6 +204,26 @@ def _story(
     return Mapped(
         m.NewsStory, story_key(url), values, extras={"feed": payload["feed"], "title": title}
     )
+
+
+def _published(
+    article: Article, payload: Mapping[str, Any], hinted: datetime | None
+) -> tuple[datetime, m.PublishedAtSource]:
+    """The page's own date, else the feed's, else the HTTP Last-Modified, else when the
+    hub first read the page: a readable story is kept, saying which it had."""
+    if article.published_at is not None:
+        return article.published_at, m.PublishedAtSource.PAGE
+    if hinted is not None:
+        return hinted, m.PublishedAtSource.FEED
+    modified = payload.get("last_modified")
+    if modified:
+        with suppress(TypeError, ValueError, IndexError):
+            return parsedate_to_datetime(str(modified)).astimezone(UTC), (
+                m.PublishedAtSource.LAST_MODIFIED
+            )
+    seen = payload.get("fetched_at")
+    first = datetime.fromisoformat(str(seen)) if seen else datetime.now(UTC)
+    return first, m.PublishedAtSource.FIRST_SEEN
 
 
 def story_key(url: str) -> str:

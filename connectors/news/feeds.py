@@ -14,7 +14,7 @@ import lxml.html
 from lxml import etree
 
 from connectors.errors import SourceFormatError
-from connectors.news.extract import parse_published
+from connectors.news.dates import parse_when
 
 __all__ = ["FeedEntry", "article_links", "feed_kind", "parse_feed", "resolve"]
 
@@ -75,7 +75,7 @@ def _rss_item(item: etree._Element, base: str) -> FeedEntry:
         try:
             published = parsedate_to_datetime(when.strip()).astimezone(UTC)
         except (TypeError, ValueError):
-            published = parse_published(when)
+            published = parse_when(when)
     content = item.findtext(_CONTENT)
     return _entry(
         base,
@@ -129,7 +129,7 @@ def _atom_entry(entry: etree._Element, base: str) -> FeedEntry:
         try:
             published = datetime.fromisoformat(when.strip().replace("Z", "+00:00")).astimezone(UTC)
         except ValueError:
-            published = parse_published(when)
+            published = parse_when(when)
     content = entry.find(f"{_ATOM}content")
     full = content is not None
     if content is None:

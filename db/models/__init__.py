@@ -4,7 +4,14 @@ from db.models.audit import PersonalDataRead
 from db.models.divisions import DIVISION_CODE, Division, DivisionLevel, significant_prefix
 from db.models.documents import TrustedDocument
 from db.models.households import CreditRating, HonourLevel, Household, HouseholdHonour
-from db.models.news import Mention, MentionTarget, NewsFeed, NewsStory, StorySource
+from db.models.news import (
+    Mention,
+    MentionTarget,
+    NewsFeed,
+    NewsStory,
+    PublishedAtSource,
+    StorySource,
+)
 from db.models.orders import MenuItem, OrderEvent, OrderEventKind, OrderStatus, ServiceOrder
 from db.models.points import PointsAccount, PointsBank, PointsEntry, PointsEntryKind
 from db.models.projects import (
@@ -57,6 +64,7 @@ __all__ = [
     "PointsEntry",
     "PointsEntryKind",
     "Project",
+    "PublishedAtSource",
     "QuarantineResolution",
     "QuarantinedRecord",
     "RankingIndex",

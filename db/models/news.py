@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, ProvenanceMixin, enum_column, intpk, provenance_constraints
 
-__all__ = ["Mention", "MentionTarget", "NewsFeed", "NewsStory", "StorySource"]
+__all__ = ["Mention", "MentionTarget", "NewsFeed", "NewsStory", "PublishedAtSource", "StorySource"]
 
 
 class MentionTarget(enum.Enum):
@@ -18,6 +18,15 @@ class MentionTarget(enum.Enum):
     TEAM = "team"
     PROJECT = "project"
     DIVISION = "division"
+
+
+class PublishedAtSource(enum.Enum):
+    """Where a story's publication time comes from, most trusted first."""
+
+    PAGE = "page"
+    FEED = "feed"
+    LAST_MODIFIED = "last_modified"
+    FIRST_SEEN = "first_seen"
 
 
 class NewsFeed(Base):
@@ -47,6 +56,11 @@ class NewsStory(ProvenanceMixin, Base):
     url: Mapped[str] = mapped_column(String(500), unique=True)
     title: Mapped[str] = mapped_column(String(500))
     published_at: Mapped[datetime] = mapped_column(index=True)
+    # Who said when: the page itself, the feed, the HTTP Last-Modified, or the hub's
+    # first sight of the page (a PublishedAtSource value).
+    published_at_source: Mapped[str] = mapped_column(
+        String(20), default="page", server_default="page"
+    )
     author: Mapped[str | None] = mapped_column(String(200))
     source_name: Mapped[str | None] = mapped_column(String(200))
     summary: Mapped[str | None] = mapped_column(Text)
