@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+import numpy as np
+
 __all__ = ["NEAR", "bands", "distance", "fingerprint", "shingles", "signed"]
 
 NEAR = 3  # bits: at most this far apart is the same story
@@ -26,12 +28,14 @@ def shingles(text: str, size: int = _SHINGLE) -> set[str]:
 
 
 def fingerprint(text: str) -> int:
-    weights = [0] * 64
-    for shingle in shingles(text):
-        value = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
-        for bit in range(64):
-            weights[bit] += 1 if value >> bit & 1 else -1
-    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+    """Bit b is set where more shingles' 64-bit BLAKE2b hashes (big-endian) have bit b
+    set than not. The bits are counted in one array operation, not shingle by shingle."""
+    found = shingles(text)
+    digests = b"".join(hashlib.blake2b(item.encode(), digest_size=8).digest() for item in found)
+    # Row per shingle, column per bit, most significant first (as the digest reads).
+    bits = np.unpackbits(np.frombuffer(digests, dtype=np.uint8).reshape(-1, 8), axis=1)
+    majority = bits.sum(axis=0, dtype=np.int64) * 2 > len(found)
+    return int.from_bytes(np.packbits(majority).tobytes(), "big")
 
 
 def bands(value: int) -> tuple[int, int, int, int]:

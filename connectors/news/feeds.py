@@ -1,15 +1,28 @@
-"""What a feed lists: RSS 2.0 items, Atom entries, or the article links of a CMS list
-page. XML is parsed without entities or network access (no billion laughs, no XXE)."""
+"""What a feed lists: RSS 0.9x/1.0 (RDF)/2.0 items, Atom entries, or the article links
+of a CMS list page.
+
+Feeds are read with feedparser, which is made for feeds as sites write them: an
+unescaped `&` or a stray tag makes a feed "bozo" but its entries are still read. Only
+a text in which it finds no feed at all is refused. It reads a stream, never an address
+(it would fetch one), and expat resolves no external entities and bounds entity
+expansion, so neither XXE nor billion laughs get through.
+"""
 
 from __future__ import annotations
 
+import calendar
 import hashlib
+import io
 import re
+import time
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import feedparser
 import lxml.html
 from lxml import etree
 
@@ -18,9 +31,6 @@ from connectors.news.dates import parse_when
 
 __all__ = ["FeedEntry", "article_links", "feed_kind", "parse_feed", "resolve"]
 
-_ATOM = "{http://www.w3.org/2005/Atom}"
-_CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
-_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 _ARTICLE_PATH = re.compile(r"\.s?html?$|/\d{4,}|content|article|detail|show|t\d{8}", re.I)
 _NOT_ARTICLE = re.compile(r"设为首页|加入收藏|首页|上一页|下一页|尾页|更多|登录|注册", re.I)
 
@@ -57,34 +67,56 @@ def feed_kind(text: str) -> str:
 
 
 def parse_feed(text: str, url: str) -> list[FeedEntry]:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
-    try:
-        # The declaration would contradict the text already decoded.
-        root = etree.fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", text).encode(), parser)
-    except etree.XMLSyntaxError as error:
-        raise SourceFormatError(url, f"is not a readable RSS or Atom feed ({error})") from None
-    if root.tag == f"{_ATOM}feed":
-        return [_atom_entry(entry, url) for entry in root.iter(f"{_ATOM}entry")]
-    return [_rss_item(item, url) for item in root.iter("item")]
+    # The declaration would contradict the text already decoded.
+    xml = re.sub(r"^\s*<\?xml[^>]*\?>", "", text).encode()
+    parsed = feedparser.parse(
+        io.BytesIO(xml),
+        # No base address: links are resolved by `resolve`, which knows local archives.
+        response_headers={"content-type": "application/xml; charset=utf-8"},
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+    if not parsed.get("version") and not parsed.entries:
+        reason = parsed.get("bozo_exception") or "no RSS or Atom feed found in it"
+        raise SourceFormatError(url, f"is not a readable RSS or Atom feed ({reason})")
+    return [_feed_entry(item, url) for item in parsed.entries]
 
 
-def _rss_item(item: etree._Element, base: str) -> FeedEntry:
-    published = None
-    when = item.findtext("pubDate")
-    if when:
-        try:
-            published = parsedate_to_datetime(when.strip()).astimezone(UTC)
-        except (TypeError, ValueError):
-            published = parse_when(when)
-    content = item.findtext(_CONTENT)
+def _when(item: Any) -> datetime | None:
+    """The entry's date as written: RFC 822 with its zone, ISO, or a Chinese date (a
+    time without a zone is Beijing's, where feedparser would take it for UTC); else
+    whatever feedparser could read."""
+    for key in ("published", "updated", "created"):
+        said = (item.get(key) or "").strip()
+        if not said:
+            continue
+        with suppress(TypeError, ValueError):
+            written = parsedate_to_datetime(said)
+            if written.tzinfo is not None:
+                return written.astimezone(UTC)
+        when = parse_when(said)
+        if when is not None:
+            return when
+        parsed: time.struct_time | None = item.get(f"{key}_parsed")
+        if parsed is not None:
+            return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+    return None
+
+
+def _feed_entry(item: Any, base: str) -> FeedEntry:
+    """One item or entry: its story whole where the feed carries it (content:encoded,
+    Atom <content>), else its summary."""
+    content = next(
+        (part.get("value") for part in item.get("content", ()) if part.get("value")), None
+    )
     return _entry(
         base,
-        link=item.findtext("link") or "",
-        guid=item.findtext("guid") or "",
-        title=(item.findtext("title") or "").strip(),
-        published_at=published,
-        author=(item.findtext(_CREATOR) or item.findtext("author") or "").strip() or None,
-        html=content or item.findtext("description"),
+        link=item.get("link", ""),
+        guid=item.get("id", ""),
+        title=(item.get("title") or "").strip(),
+        published_at=_when(item),
+        author=(item.get("author") or "").strip() or None,
+        html=content or item.get("summary"),
         full=bool(content and content.strip()),
     )
 
@@ -112,45 +144,6 @@ def _entry(
     said = guid or "\0".join((title, published_at.isoformat() if published_at else "", html or ""))
     key = hashlib.sha256(said.encode()).hexdigest()[:20]
     return FeedEntry(f"{base}#item-{key}", title, published_at, author, html, full=True)
-
-
-def _atom_entry(entry: etree._Element, base: str) -> FeedEntry:
-    link = next(
-        (
-            element.get("href", "")
-            for element in entry.iter(f"{_ATOM}link")
-            if element.get("rel", "alternate") == "alternate"
-        ),
-        "",
-    )
-    when = entry.findtext(f"{_ATOM}published") or entry.findtext(f"{_ATOM}updated")
-    published = None
-    if when:
-        try:
-            published = datetime.fromisoformat(when.strip().replace("Z", "+00:00")).astimezone(UTC)
-        except ValueError:
-            published = parse_when(when)
-    content = entry.find(f"{_ATOM}content")
-    full = content is not None
-    if content is None:
-        content = entry.find(f"{_ATOM}summary")
-    html = None
-    if content is not None:
-        html = (
-            "".join(etree.tostring(child, encoding=str) for child in content)
-            if content.get("type") == "xhtml"
-            else content.text
-        )
-    return _entry(
-        base,
-        link=link,
-        guid=entry.findtext(f"{_ATOM}id") or "",
-        title=(entry.findtext(f"{_ATOM}title") or "").strip(),
-        published_at=published,
-        author=(entry.findtext(f"{_ATOM}author/{_ATOM}name") or "").strip() or None,
-        html=html,
-        full=full and bool(html and html.strip()),
-    )
 
 
 def article_links(html: str, url: str) -> list[str]:

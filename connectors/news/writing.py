@@ -9,6 +9,7 @@ names (aliases from the database, loaded once per sync run and county).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
@@ -27,7 +28,12 @@ _SAME_TEXT = 0.8  # share of the shorter text's shingles found in the other
 # Formulaic stories (one template, other names) share most of their text; a
 # republication keeps its headline too.
 _SAME_TITLE = 0.85
+# One article copied whole: its headline may have come out of another page's furniture
+# differently, so no title vetoes texts this alike and this long (in shingles).
+_COPIED_TEXT = 0.95
+_COPIED_LENGTH = 300
 _CANDIDATES = 50
+_FIRST_SEEN = m.PublishedAtSource.FIRST_SEEN.value
 _TARGET_COLUMN = {
     m.MentionTarget.SITE: "site_id",
     m.MentionTarget.TEAM: "team_id",
@@ -51,12 +57,15 @@ class StoryWriter(RecordWriter):
         for item in items:
             feed = item.mapped.extras["feed"]
             values = {**item.mapped.values, "feed_id": await self._feed_id(feed)}
+            stored = known.get(item.mapped.source_id)
+            if stored is not None and values["published_at_source"] == _FIRST_SEEN:
+                # A page without a date was first seen once: reading it again moves nothing.
+                values["published_at"] = stored[3]
             digest = content_hash(values)
             source = {column: values[column] for column in _SOURCE_COLUMNS}
             source["title"] = item.mapped.extras.get("title", values["title"])[:500]
-            stored = known.get(item.mapped.source_id)
             if stored is not None:
-                row_id, story_id, stored_digest = stored
+                row_id, story_id, stored_digest, _ = stored
                 if stored_digest == digest:
                     touched.append(row_id)
                     result.outcomes[item.position].append(Outcome.UNCHANGED)
@@ -89,7 +98,7 @@ class StoryWriter(RecordWriter):
                     **writer.provenance(item.mapped.source_id, digest),
                 )
             )
-            known[item.mapped.source_id] = (0, story_id, digest)
+            known[item.mapped.source_id] = (0, story_id, digest, values["published_at"])
             result.outcomes[item.position].append(Outcome.INSERTED)
         if touched:
             await writer.session.execute(
@@ -98,16 +107,19 @@ class StoryWriter(RecordWriter):
                 .values(last_seen_at=writer.now)
             )
 
-    async def _known_sources(self, source_ids: list[str]) -> dict[str, tuple[int, int, str]]:
+    async def _known_sources(
+        self, source_ids: list[str]
+    ) -> dict[str, tuple[int, int, str, datetime]]:
+        """Per source id already stored: its row, story, content hash and date."""
         rows = await rows_where_in(
             await self._writer.session.connection(),
             self._sources,
-            ("source_id", "id", "story_id", "content_hash"),
+            ("source_id", "id", "story_id", "content_hash", "published_at"),
             "source_id",
             source_ids,
             {"source_system": self._writer.system},
         )
-        return {source_id: (row_id, story, digest) for source_id, row_id, story, digest in rows}
+        return {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
 
     async def _feed_id(self, feed: dict[str, Any]) -> int:
         """The feed's row, made on first sight (feeds are known by their address)."""
@@ -143,10 +155,14 @@ class StoryWriter(RecordWriter):
         )
         text, headline = shingles(values["body"]), shingles(values["title"], 2)
         for story_id, stored_fingerprint, title, body in rows:
+            stored = shingles(body)
+            shared = _overlap(text, stored)
+            if shared >= _COPIED_TEXT and min(len(text), len(stored)) >= _COPIED_LENGTH:
+                return int(story_id)
             if _overlap(headline, shingles(title, 2)) < _SAME_TITLE:
                 continue
             near = distance(stored_fingerprint % (1 << 64), values["fingerprint"] % (1 << 64))
-            if near <= NEAR or _overlap(text, shingles(body)) >= _SAME_TEXT:
+            if near <= NEAR or shared >= _SAME_TEXT:
                 return int(story_id)
         return None
 

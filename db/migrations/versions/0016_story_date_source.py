@@ -20,12 +20,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('news_stories') as batch:
-        batch.add_column(
-            sa.Column('published_at_source', sa.String(length=20), server_default='page', nullable=False)
-        )
+    # Plain ALTER TABLE on purpose: a batch rebuild on SQLite would drop the search triggers.
+    op.add_column(
+        'news_stories',
+        sa.Column('published_at_source', sa.String(length=20), server_default='page', nullable=False),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('news_stories') as batch:
-        batch.drop_column('published_at_source')
+    op.drop_column('news_stories', 'published_at_source')
