@@ -35,3 +35,10 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def from_driver(self, value: Any, dialect: Dialect) -> datetime | None:
+        """A value read by a driver-level statement (no type processing): SQLite's
+        driver hands back the stored text."""
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return self.process_result_value(value, dialect)

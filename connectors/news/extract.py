@@ -21,7 +21,7 @@ from lxml.etree import ParserError
 from lxml.html import HtmlElement as _Element
 
 from connectors.news.dates import FoundDate, date_in_text, date_in_url, declared_date, written_date
-from connectors.news.furniture import is_furniture
+from connectors.news.furniture import ACCOUNT_LINE, is_furniture
 from connectors.news.titles import choose_title
 from db.search import simplified
 
@@ -57,8 +57,11 @@ _AUTHOR_LINE = re.compile(
 _LEDE_CREDIT = re.compile(
     r"^(?:[^（(〔\[]{0,12}讯)?\s*[（(〔\[]\s*((?:(?:实习)?记者|通讯员|特约记者|评论员|本报记者)[^）)〕\]]{1,40})[）)〕\]]"
 )
+# A reporter's names end where another role (通讯员 张强) begins.
+_ROLE = r"(?:实习|特约|本报)?记者|通讯员|评论员|摄影|摄像|编辑|校对|见习"
 _REPORTER = re.compile(
-    r"(?:(?:实习|特约|本报)?记者|评论员)\s*([\u3400-\u9fff·]{2,4}(?:\s+[\u3400-\u9fff·]{2,4})*)"
+    rf"(?:(?:实习|特约|本报)?记者|评论员)\s*((?!{_ROLE})[\u3400-\u9fff·]{{2,4}}"
+    rf"(?:\s+(?!{_ROLE})[\u3400-\u9fff·]{{2,4}})*)"
 )
 _SLASH_CREDIT = re.compile(r"记者\s*([\u3400-\u9fff·]{2,4})\s*[／/]")
 _TRAILING_CREDIT = re.compile(
@@ -181,6 +184,7 @@ def _article(
     block = body if body is not None else _body_blocks(root)
     images = _images(block, page.url)
     paragraphs, credits = _story_lines(block, page, title, meta_text, images)
+    credits += _names_under(plain, page.plain(title))
     return Article(
         title=title,
         published_at=found.when if found else None,
@@ -209,7 +213,12 @@ def _story_lines(
         compact = plain.replace(" ", "")
         if compact == plain_title or (meta_text and line in meta_text) or line in captions:
             continue
-        if is_furniture(line) or (_META_HINT.search(plain) and len(plain) <= 80):
+        if is_furniture(line):
+            # An account block's heading is the site's name, standing just above it.
+            if ACCOUNT_LINE.match(plain) and kept and _unfinished(kept[-1], 20):
+                kept.pop()
+            continue
+        if _META_HINT.search(plain) and len(plain) <= 80:
             continue
         if _TRAILING_CREDIT.match(plain) or (
             index < 3 and _NAMES_LINE.match(plain) and len(plain) <= 20 and not kept
@@ -222,6 +231,25 @@ def _story_lines(
     return kept, credits
 
 
+def _unfinished(line: str, longest: int) -> bool:
+    """A short line without closing punctuation: a label, a name, a caption."""
+    return len(line) <= longest and line[-1] not in _CLOSING
+
+
+def _names_under(lines: list[str], title: str) -> list[str]:
+    """A line of names (曹森 石宏豪 洪鼎基) just under the headline, outside the story's
+    block: its byline."""
+    compact = title.replace(" ", "")
+    for index, line in enumerate(lines):
+        if compact and line.replace(" ", "") == compact:
+            return [
+                other
+                for other in lines[index + 1 : index + 3]
+                if len(other) <= 20 and _NAMES_LINE.match(other)
+            ][:1]
+    return []
+
+
 def _is_caption(line: str, lines: list[str], index: int) -> bool:
     """A photo's caption or credit standing between paragraphs: 图为…, … 张三摄, or a
     short line without closing punctuation that an image line precedes."""
@@ -229,7 +257,7 @@ def _is_caption(line: str, lines: list[str], index: int) -> bool:
         return False
     if _CAPTION_START.match(line) or _PHOTO_CREDIT.search(line):
         return True
-    if len(line) <= _SHORT_LINE and line[-1] not in _CLOSING:
+    if _unfinished(line, _SHORT_LINE):
         previous = lines[index - 1] if index else ""
         return previous == _IMAGE_LINE
     return False
@@ -345,7 +373,8 @@ def _newspaper_parts(body: list[_Element], page: _PageFacts) -> list[Article]:
 
 def _copy(element: _Element) -> _Element:
     copied: _Element = lxml.html.fromstring(lxml.html.tostring(element, encoding="unicode"))
-    copied.tail = None
+    # The line break _mark_lines put after it, without the text that followed it.
+    copied.tail = "\n"
     return copied
 
 

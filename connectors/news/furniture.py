@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
+from connectors.news.repair import repair
 from db.search import simplified
 
-__all__ = ["FURNITURE_LINE", "is_furniture"]
+__all__ = ["ACCOUNT_LINE", "FURNITURE_LINE", "is_furniture"]
 
 FURNITURE_LINE = re.compile(
     r"设为首页|加入收藏|当前位置|您的位置|您现在的位置|所在位置|首页\s*(?:>|›|»|＞|→|/)|>>\s*正文|"
@@ -23,10 +24,14 @@ FURNITURE_LINE = re.compile(
     r"相关新闻|相关阅读|相关文章|推荐阅读|热门推荐|【纠错】|转载请注明|转寄朋友|\d+\s*人参与|\d+\s*评论$",
     re.IGNORECASE,
 )
+# The site's accounts on other platforms, listed under the site's name.
+ACCOUNT_LINE = re.compile(
+    r"^(?:官方)?(?:微信)?(?:公众号|抖音号?|头条号?|视频号|快手号?|微博|微信|小红书)"
+)
 # A furniture line is short; a paragraph that mentions 版权 in passing is text.
 _LONGEST = 120
 
 
 def is_furniture(line: str) -> bool:
-    text = simplified(line).strip()
+    text = simplified(repair(line)).strip()
     return len(text) <= _LONGEST and bool(FURNITURE_LINE.search(text))

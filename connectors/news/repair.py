@@ -1,9 +1,10 @@
 """Repairing text that went through a broken simplified→traditional conversion.
 
 Such converters leave the pinyin of some characters after them, 建設(shè) or
-濰坊新聞網(wǎng); turn characters they cannot map into runs of `?`; and double
-punctuation (，，). The pinyin is removed only where it is one toned syllable right
-after a Chinese character, so real parentheses, (2025年) or (NGO), stay.
+濰坊新聞網(wǎng), or after a lone Latin letter written for a character they lost
+(毛病?,F(xiàn)在); turn characters they cannot map into `?`, whole paragraphs of them
+at times; and double punctuation (，， or ，、). The pinyin is removed only where it is
+one toned syllable, so real parentheses, (2025年) or (NGO), stay.
 """
 
 from __future__ import annotations
@@ -23,10 +24,21 @@ _TONED = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]")
 _PINYIN_AFTER_HAN = re.compile(
     r"(?<=[\u3400-\u9fff])[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7})[)）]"
 )
+# A lone Latin letter the converter wrote for a character, with that character's
+# reading: 毛病?,F(xiàn)在 (现在).
+_LETTER_WITH_PINYIN = re.compile(
+    r"(?<![A-Za-z])[A-Za-z][(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7})[)）](?=[\u3400-\u9fff])"
+)
 # A run of ?, or one ? standing for a character: before a Chinese character, after one
 # or at the start of a line; a real question mark ends a sentence instead.
-_QUESTION_RUNS = re.compile(r"\?{2,}|(?<![^\s\u3400-\u9fff])\?(?=[\u3400-\u9fff])")
+_QUESTION_RUNS = re.compile(
+    r"\?{2,}|(?<![^\s\u3400-\u9fff])\?(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])\?(?=[，,、])"
+)
+# A paragraph that is only question marks held characters the converter lost.
+_ONLY_QUESTIONS = re.compile(r"^[?？\s]+$")
 _DOUBLED = re.compile(r"([，。、；：！？,;!])\1+")
+# Pauses run together (，、 or ,，): the first stands.
+_MIXED_PAUSES = re.compile(r"([，、；：,;:])[，、；：,;:]+")
 
 
 def _is_pinyin(word: str) -> bool:
@@ -42,8 +54,9 @@ def _is_pinyin(word: str) -> bool:
 
 
 def repair(text: str) -> str:
-    text = _PINYIN_AFTER_HAN.sub(
-        lambda match: "" if _is_pinyin(match.group(1)) else match.group(0), text
-    )
+    if _ONLY_QUESTIONS.match(text):
+        return ""
+    for pattern in (_PINYIN_AFTER_HAN, _LETTER_WITH_PINYIN):
+        text = pattern.sub(lambda match: "" if _is_pinyin(match.group(1)) else match.group(0), text)
     text = _QUESTION_RUNS.sub("", text)
-    return _DOUBLED.sub(r"\1", text)
+    return _MIXED_PAUSES.sub(r"\1", _DOUBLED.sub(r"\1", text))

@@ -21,6 +21,7 @@ from connectors.writing import BatchWriter, RecordWriter
 from db import models as m
 from db.base import table_of
 from db.bulk import rows_where_in
+from db.types import UTCDateTime
 
 __all__ = ["WRITERS"]
 
@@ -30,7 +31,7 @@ _SAME_TEXT = 0.8  # share of the shorter text's shingles found in the other
 _SAME_TITLE = 0.85
 # One article copied whole: its headline may have come out of another page's furniture
 # differently, so no title vetoes texts this alike and this long (in shingles).
-_COPIED_TEXT = 0.95
+_COPIED_TEXT = 0.98
 _COPIED_LENGTH = 300
 _CANDIDATES = 50
 _FIRST_SEEN = m.PublishedAtSource.FIRST_SEEN.value
@@ -58,7 +59,7 @@ class StoryWriter(RecordWriter):
             feed = item.mapped.extras["feed"]
             values = {**item.mapped.values, "feed_id": await self._feed_id(feed)}
             stored = known.get(item.mapped.source_id)
-            if stored is not None and values["published_at_source"] == _FIRST_SEEN:
+            if stored and stored[3] and values["published_at_source"] == _FIRST_SEEN:
                 # A page without a date was first seen once: reading it again moves nothing.
                 values["published_at"] = stored[3]
             digest = content_hash(values)
@@ -109,17 +110,19 @@ class StoryWriter(RecordWriter):
 
     async def _known_sources(
         self, source_ids: list[str]
-    ) -> dict[str, tuple[int, int, str, datetime]]:
+    ) -> dict[str, tuple[int, int, str, datetime | None]]:
         """Per source id already stored: its row, story, content hash and date."""
+        connection = await self._writer.session.connection()
         rows = await rows_where_in(
-            await self._writer.session.connection(),
+            connection,
             self._sources,
             ("source_id", "id", "story_id", "content_hash", "published_at"),
             "source_id",
             source_ids,
             {"source_system": self._writer.system},
         )
-        return {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
+        when = UTCDateTime().from_driver
+        return {row[0]: (row[1], row[2], row[3], when(row[4], connection.dialect)) for row in rows}
 
     async def _feed_id(self, feed: dict[str, Any]) -> int:
         """The feed's row, made on first sight (feeds are known by their address)."""

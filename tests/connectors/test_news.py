@@ -412,3 +412,141 @@ async def test_items_without_a_link_or_with_long_addresses_stay_distinct(
     assert "/bulletin.xml" not in news.requests[1:]  # the feed was not fetched as a page
     again = await sync(kaili, connector(f"{server.url}/bulletin.xml", "简报"))
     assert again.inserted == 0
+
+
+def _rss(items: str, *, version: str = "2.0") -> bytes:
+    return (
+        f'<rss version="{version}" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>t</title><link>http://kaili.test/</link>{items}</channel></rss>"
+    ).encode()
+
+
+RDF = """<?xml version="1.0" encoding="utf-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+ xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="http://kaili.test/"><title>凯里文明网</title><link>http://kaili.test/</link>
+<description>RSS 1.0</description></channel>
+<item rdf:about="/news/2025/0305.html"><title>凯里文明实践中心开展“邻里守望”活动</title>
+<link>/news/2025/0305.html</link><dc:date>2025-03-05T09:30:00+08:00</dc:date></item>
+<item rdf:about="/news/2025/0312.html"><title>第二篇</title><link>/news/2025/0312.html</link>
+<dc:creator>刘洋</dc:creator></item>
+</rdf:RDF>"""
+
+
+async def test_an_rss_1_0_feed_and_a_feed_with_a_stray_ampersand_are_read(
+    kaili: AsyncEngine, site: tuple[NewsSite, LocalServer]
+) -> None:
+    news, server = site
+    news.pages["/rdf.xml"] = Page(RDF.encode(), "application/rdf+xml")
+    result = await sync(kaili, connector(f"{server.url}/rdf.xml", "凯里文明网"))
+    assert (result.read, result.inserted) == (2, 2)
+    # One unescaped & (in a title and in a link) does not cost the feed its items.
+    news.pages["/amp.xml"] = Page(
+        _rss(
+            "<item><title>志愿服务 & 文明实践</title><link>/news/2025/0310.html?a=1&b=2</link>"
+            "</item><item><title>志願服務暖人心</title><link>/news/2025/big5.html</link></item>"
+        ),
+        "application/rss+xml",
+    )
+    result = await sync(kaili, connector(f"{server.url}/amp.xml", "凯里文明网2"))
+    assert (result.read, result.inserted + result.updated + result.unchanged) == (2, 2)
+    assert f"{server.url}/news/2025/0310.html?a=1&b=2" in {
+        story.url for story in (await stories(kaili)).values()
+    }
+
+
+async def test_a_feed_declaring_entities_expands_none(
+    kaili: AsyncEngine, site: tuple[NewsSite, LocalServer]
+) -> None:
+    news, server = site
+    laughs = "".join(f'<!ENTITY lol{level} "{f"&lol{level - 1};" * 10}">' for level in range(1, 9))
+    news.pages["/entities.xml"] = Page(
+        (
+            '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY secret SYSTEM "file:///etc/passwd">'
+            f'<!ENTITY lol0 "lol">{laughs}]>'
+        ).encode()
+        + _rss(
+            "<item><title>甲&secret;&lol8;</title><content:encoded><![CDATA[<p>"
+            + "全文稿件的正文内容，志愿者走进社区开展服务。" * 4
+            + "</p>]]></content:encoded></item>"
+        ),
+        "application/rss+xml",
+    )
+    result = await sync(kaili, connector(f"{server.url}/entities.xml", "凯里文明网"))
+    [story] = (await stories(kaili)).values()
+    assert result.inserted == 1
+    assert "root:" not in story.title
+    assert len(story.title) < 40
+
+
+async def test_a_page_without_a_date_keeps_its_first_seen_time_when_read_again(
+    kaili: AsyncEngine, site: tuple[NewsSite, LocalServer]
+) -> None:
+    news, server = site
+    item = (
+        "<item><title>没有日期的稿件</title><guid>story-1</guid><content:encoded><![CDATA[<p>"
+        + "志愿者们走进社区，为居民提供义诊、理发、家电维修等服务，受到居民欢迎。" * 3
+        + "</p>]]></content:encoded></item>"
+    )
+    news.pages["/dateless.xml"] = Page(_rss(item), "application/rss+xml")
+    await sync(kaili, connector(f"{server.url}/dateless.xml", "凯里文明网"))
+    [first] = (await stories(kaili)).values()
+    assert first.published_at_source == m.PublishedAtSource.FIRST_SEEN.value
+    news.pages["/dateless.xml"] = Page(_rss(item + item.replace("story-1", "story-2")), None)
+    await asyncio.sleep(0.01)
+    result = await sync(kaili, connector(f"{server.url}/dateless.xml", "凯里文明网"))
+    assert (result.read, result.unchanged) == (2, 1)
+    again = (await stories(kaili))["没有日期的稿件"]
+    assert again.published_at == first.published_at
+
+
+COPY = (
+    "3月5日，凯里市新时代文明实践中心组织志愿者来到大十字街道北京东路社区，开展“学雷锋”志愿服务活动。"
+    "志愿者们分成义诊、理发、家电维修、政策宣讲等服务小组，为社区居民提供面对面的服务。"
+    "活动现场人头攒动，前来咨询和接受服务的居民络绎不绝，志愿者们耐心细致地解答每一个问题。"
+    "社区居民王大爷说：“志愿者们的服务很贴心，我们老年人特别需要这样的活动。”"
+    "据了解，凯里市今年将持续开展“邻里守望”志愿服务项目，推动志愿服务常态化、制度化。"
+    "下一步，中心将继续整合各方资源，组织更多志愿者走进社区、走近群众，让文明实践成果惠及更多群众。"
+    "活动结束后，志愿者们还对社区公共区域进行了清扫，清理卫生死角，擦拭健身器材，美化了社区环境。"
+    "社区党支部书记表示，将以此次活动为契机，进一步完善志愿服务队伍建设，培育更多身边的志愿服务品牌。"
+)
+
+
+def _story_page(headline: str, body: str) -> Page:
+    paragraphs = "".join(f"<p>{sentence}。</p>" for sentence in body.split("。") if sentence)
+    html = f"<html><head><title>{headline}</title></head><body><h1>{headline}</h1>"
+    return Page(f"{html}<div>{paragraphs}</div></body></html>".encode(), "text/html")
+
+
+async def test_one_article_copied_whole_is_one_story_whatever_its_title(
+    kaili: AsyncEngine, site: tuple[NewsSite, LocalServer]
+) -> None:
+    news, server = site
+    # A template filled in for another place is another story, though most of it agrees.
+    formulaic = (
+        COPY.replace("大十字街道北京东路社区", "西门街道西门社区")
+        .replace("王大爷", "李阿姨")
+        .replace("3月5日", "3月8日")
+    )
+    news.pages |= {
+        "/a.html": _story_page("凯里市开展学雷锋志愿服务活动", COPY),
+        "/b.html": _story_page("志愿服务暖人心 文明实践进社区", COPY.replace("。", "！", 1)),
+        "/c.html": _story_page("凯里西门社区开展学雷锋活动", formulaic),
+    }
+    for path in ("a", "b", "c"):
+        news.pages[f"/{path}.xml"] = Page(
+            _rss(f"<item><link>/{path}.html</link></item>"),
+            "application/rss+xml",
+        )
+        await sync(kaili, connector(f"{server.url}/{path}.xml", f"feed-{path}"))
+    found = await stories(kaili)
+    assert set(found) == {"凯里市开展学雷锋志愿服务活动", "凯里西门社区开展学雷锋活动"}
+    async with create_sessionmaker(kaili)() as session:
+        sources = (
+            await session.scalars(
+                select(m.StorySource.url).where(
+                    m.StorySource.story_id == found["凯里市开展学雷锋志愿服务活动"].id
+                )
+            )
+        ).all()
+    assert sorted(url.rsplit("/", 1)[1] for url in sources) == ["a.html", "b.html"]
