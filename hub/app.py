@@ -119,6 +119,7 @@ def create_app(
             Route("/graphql", telemetry.timed("graphql", graphql.handle), methods=["GET", "POST"]),
             Route("/export/compare.csv", telemetry.timed("export", _plain(exports.compare))),
             Route("/export/ranking.csv", telemetry.timed("export", _plain(exports.ranking))),
+            Route("/feeds/stories.atom", telemetry.timed("feed", _plain(exports.stories))),
             Route("/metrics", telemetry.endpoint(engine, keys)),
             *([Route(f"{ASSET_PATH}{{name}}", asset)] if not settings.production else []),
         ],

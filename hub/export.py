@@ -1,4 +1,5 @@
-"""Comparisons and rankings as CSV, for the `wenming export` command and /export/*.csv."""
+"""Comparisons and rankings as CSV, for the `wenming export` command and /export/*.csv;
+and clean stories as Atom (/feeds/stories.atom), under the same keys and quotas."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date
 
+import strawberry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
@@ -16,17 +18,19 @@ from starlette.responses import PlainTextResponse, Response
 from db import models as m
 from db.faults import is_unavailable
 from db.metrics import Metric, metric
+from hub.atom import ATOM_TYPE, MAX_ENTRIES, stories_atom
 from hub.auth import UnknownKeyError
 from hub.gate import Gate, RequestTimeout, TooManyRequests
 from hub.ratelimit import points_for
 from hub.settings import HubError
-from resolvers import comparison
+from resolvers import comparison, news
 from resolvers.common import no_division_named, shown, unknown_divisions
 from resolvers.disclosure import PeriodRefused
 from resolvers.periods import Period, PeriodError
 from resolvers.stats import MetricValue, lies_below
 from resolvers.viewer import Viewer
-from schema.errors import OUTAGE
+from schema.errors import OUTAGE, BadUserInput
+from schema.inputs import StoryFilter
 from schema.limits import comparison_cost, period_cost, ranking_cost, string_problem
 
 __all__ = [
@@ -266,13 +270,20 @@ class ExportRoutes:
         self._max_cost = max_cost
 
     async def compare(self, request: Request) -> Response:
-        return await self._answer(request, self._compare)
+        return await self._answer(request, self._compare, export_cost)
 
     async def ranking(self, request: Request) -> Response:
-        return await self._answer(request, self._ranking)
+        return await self._answer(request, self._ranking, export_cost)
+
+    async def stories(self, request: Request) -> Response:
+        return await self._answer(request, self._stories, story_feed_cost, ATOM_TYPE)
 
     async def _answer(
-        self, request: Request, build: Callable[[Request, Viewer], Awaitable[str]]
+        self,
+        request: Request,
+        build: Callable[[Request, Viewer], Awaitable[str | bytes]],
+        cost_of: Callable[[Mapping[str, str]], int],
+        media_type: str = "text/csv; charset=utf-8",
     ) -> Response:
         try:
             admission = await self._gate.admit(request)
@@ -286,7 +297,7 @@ class ExportRoutes:
                 problem = string_problem(value)
                 if problem:
                     raise ExportError(f"{shown(name)} {problem}")
-            cost = export_cost(request.query_params)
+            cost = cost_of(request.query_params)
             if cost > self._max_cost:
                 raise ExportError(
                     f"this export would cost about {cost:,} objects' work; at most "
@@ -294,7 +305,7 @@ class ExportRoutes:
                 )
             points = points_for(cost)
             text = await self._gate.within_deadline(build(request, admission.viewer))
-        except ExportError as error:
+        except (ExportError, BadUserInput) as error:
             quota = await self._gate.settle(admission, points)
             return PlainTextResponse(str(error), 400, headers=quota.headers())
         except PeriodRefused as error:
@@ -314,10 +325,12 @@ class ExportRoutes:
                 headers={"Retry-After": "5", **quota.headers()},
             )
         quota = await self._gate.settle(admission, points)
+        if isinstance(text, bytes):
+            return Response(text, media_type=media_type, headers=quota.headers())
         filename = request.url.path.rsplit("/", 1)[-1]
         return Response(
             text.encode(),
-            media_type="text/csv; charset=utf-8",
+            media_type=media_type,
             headers={
                 "Content-Disposition": f'attachment; filename="{filename}"',
                 **quota.headers(),
@@ -370,6 +383,56 @@ class ExportRoutes:
             weights,
             period,
         )
+
+    async def _stories(self, request: Request, _viewer: Viewer) -> bytes:
+        """Stories are published text: every key may read them, as in `stories`."""
+        query = request.query_params
+        limit = _limit(query)
+        division = query.get("division")
+        story_filter = StoryFilter(
+            search=query.get("search"),
+            mentions=[strawberry.ID(query["project"])] if query.get("project") else None,
+            division_code=division,
+        )
+        criteria = story_filter.criteria()
+        if division:
+            await _known(self._sessionmaker, [division])
+        async with self._sessionmaker() as session:
+            dialect = (await session.connection()).dialect.name
+            statement, _ = news.story_statement(criteria, dialect)
+            stories = (
+                await session.scalars(
+                    statement.order_by(
+                        m.NewsStory.published_at.desc(), m.NewsStory.id.desc()
+                    ).limit(limit)
+                )
+            ).all()
+            pages = await session.execute(
+                select(m.StorySource.story_id, m.StorySource.url)
+                .where(m.StorySource.story_id.in_([story.id for story in stories]))
+                .order_by(m.StorySource.published_at, m.StorySource.id)
+            )
+        republished: dict[int, list[str]] = {}
+        own = {story.id: story.url for story in stories}
+        for story_id, url in pages.all():
+            if url != own[story_id]:
+                republished.setdefault(story_id, []).append(url)
+        said = [f"{name}={value}" for name, value in query.items() if name != "limit"]
+        title = "文明实践新闻" + (f" ({', '.join(said)})" if said else "")
+        return stories_atom(stories, republished, self_url=str(request.url), title=title)
+
+
+def _limit(query: Mapping[str, str]) -> int:
+    raw = query.get("limit", "50")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ENTRIES:
+        raise ExportError(f"limit is a number from 1 to {MAX_ENTRIES}")
+    return int(raw)
+
+
+def story_feed_cost(query: Mapping[str, str]) -> int:
+    """A feed costs what a `stories(first: limit)` list does: one object an entry."""
+    raw = query.get("limit", "50")
+    return int(raw) if raw.isdigit() and int(raw) <= MAX_ENTRIES else 1
 
 
 async def _known(sessionmaker: Sessionmaker, codes: Sequence[str]) -> None:

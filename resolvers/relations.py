@@ -252,6 +252,13 @@ ACCOUNTS_OF_HOUSEHOLD = Relation(
     (m.PointsAccount.id,),
     lambda: select(m.PointsAccount),
 )
+SOURCES_OF_STORY = Relation(
+    "sources_of_story",
+    m.StorySource,
+    m.StorySource.story_id,
+    (m.StorySource.published_at, m.StorySource.id),
+    lambda: select(m.StorySource),
+)
 MENTIONS_OF_STORY = Relation(
     "mentions_of_story",
     m.Mention,

@@ -18,6 +18,7 @@ __all__ = [
     "OrderEventKind",
     "OrderStatus",
     "PointsEntryKind",
+    "PublishedAtSource",
     "QuarantineResolution",
     "Role",
     "SiteKind",
@@ -37,6 +38,12 @@ OrderEventKind = strawberry.enum(m.OrderEventKind, name="OrderEventKind")
 HonourLevel = strawberry.enum(m.HonourLevel, name="HonourLevel")
 PointsEntryKind = strawberry.enum(m.PointsEntryKind, name="PointsEntryKind")
 SyncStatus = strawberry.enum(m.SyncStatus, name="SyncStatus")
+PublishedAtSource = strawberry.enum(
+    m.PublishedAtSource,
+    name="PublishedAtSource",
+    description="Where a story's publication time came from: the page itself, the feed's "
+    "entry, the page's HTTP Last-Modified, or when the hub first read a page that gave none.",
+)
 QuarantineResolution = strawberry.enum(m.QuarantineResolution, name="QuarantineResolution")
 strawberry.enum(Role, name="Role")
 

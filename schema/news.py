@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Union
 
@@ -10,6 +11,7 @@ import strawberry
 from db import models as m
 from resolvers import relations
 from schema.divisions import Division
+from schema.enums import PublishedAtSource
 from schema.info import Info
 from schema.projects import Project
 from schema.provenance import Provenance
@@ -25,7 +27,7 @@ from schema.sites import (
 )
 from schema.teams import Team
 
-__all__ = ["Mention", "Mentionable", "NewsFeed", "NewsStory"]
+__all__ = ["Mention", "Mentionable", "NewsFeed", "NewsStory", "StoryImage", "StorySource"]
 
 Mentionable = Annotated[
     Union[PrefectureCenter, Center, SubCenter, Institute, Station, Point, Team, Project, Division],  # noqa: UP007
@@ -59,15 +61,59 @@ class Mention:
         return await _target(info, self.row)
 
 
+@strawberry.type(description="A picture in a story, with its caption where it has one.")
+class StoryImage:
+    url: str
+    caption: str | None
+
+
+@strawberry.type(description="One page a story was published on: its own, or a republication.")
+class StorySource:
+    url: str
+    title: str = strawberry.field(description="The headline as that page gave it.")
+    published_at: datetime
+    row: strawberry.Private[m.StorySource]
+
+    @strawberry.field
+    async def feed(self, info: Info) -> NewsFeed:
+        row = await info.context.loaders.row(m.NewsFeed.id).load(self.row.feed_id)
+        return NewsFeed.from_row(row)
+
+
 @strawberry.type(description="A clean story from a county's news feed.")
 class NewsStory(Node):
     title: str
     url: str
     published_at: datetime
-    author: str | None
+    author: str | None = strawberry.field(
+        description="The byline: the page's author line, reporter credit or names line."
+    )
     summary: str | None
     body: str
     row: strawberry.Private[m.NewsStory]
+
+    @strawberry.field(
+        description="Whether the page, the feed, the HTTP Last-Modified or the "
+        "hub's first reading gave `publishedAt`."
+    )
+    def published_at_source(self) -> PublishedAtSource:  # type: ignore[valid-type]
+        return m.PublishedAtSource(self.row.published_at_source)
+
+    @strawberry.field(description="Its pictures in page order, each with its caption.")
+    def images(self) -> list[StoryImage]:
+        found = json.loads(self.row.images) if self.row.images else []
+        return [StoryImage(url=image["url"], caption=image.get("caption")) for image in found]
+
+    @strawberry.field(
+        description="Every page it was published on, the first first: one story merged "
+        "from its republications."
+    )
+    async def sources(self, info: Info) -> list[StorySource]:
+        rows = await info.context.loaders.all(relations.SOURCES_OF_STORY).load(self.row.id)
+        return [
+            StorySource(url=row.url, title=row.title, published_at=row.published_at, row=row)
+            for row in rows
+        ]
 
     @classmethod
     def from_row(cls, row: m.NewsStory) -> NewsStory:

@@ -43,7 +43,9 @@ _PEOPLE = re.compile(
 _AUTONOMOUS = re.compile(r"^(?P<stem>.+?)自治(?P<level>区|州|县|旗)$")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 # Characters that may stand right before or after a short name without joining it.
-_APART = set("的在和与及是为到从对于了将由向把被等、，。；：！？“”‘’（）()《》【】「」 \n\t,.;:!?")
+_APART = set(
+    "的在和与及是为到从自赴至对于了将由向把被等两、，。；：！？“”‘’（）()《》【】「」 \n\t,.;:!?"
+)
 _SHORT = 3
 _SUFFIX_CHARACTERS = frozenset("市县区州旗镇乡村")
 # Words a division's suffix begins: 凯里市民 is about its people, not a mention of 凯里市.

@@ -203,6 +203,31 @@ async def test_a_republished_story_is_one_story_with_two_sources(
     assert story.url.endswith("/0305.html")
 
 
+STORY_FOR_MEDIA = """{ stories(filter: {search: "邻里守望"}) { nodes {
+  title author publishedAt publishedAtSource images { url caption }
+  sources { url title publishedAt feed { name } } } } }"""
+
+
+async def test_media_units_get_the_byline_pictures_date_source_and_every_page(
+    kaili: AsyncEngine, site: tuple[NewsSite, LocalServer]
+) -> None:
+    _, server = site
+    await sync(kaili, connector(f"{server.url}/rss.xml", "凯里文明网"))
+    await sync(kaili, connector(f"{server.url}/atom.xml", "黔东南文明网"))
+    nodes = (await GraphQL(kaili).data(STORY_FOR_MEDIA))["stories"]["nodes"]
+    [story] = [node for node in nodes if node["title"] == "凯里文明实践中心开展“邻里守望”活动"]
+    assert story["author"] == "王芳"
+    assert story["publishedAt"] == "2025-03-05T01:30:00+00:00"
+    assert story["publishedAtSource"] == "PAGE"
+    assert story["images"] == [
+        {"url": f"{server.url}/uploads/2025/0304.jpg", "caption": "志愿者为居民测量血压"}
+    ]
+    assert [(page["url"].rsplit("/", 1)[1], page["feed"]["name"]) for page in story["sources"]] == [
+        ("0305.html", "凯里文明网"),
+        ("0306.html", "黔东南文明网"),
+    ]
+
+
 async def test_an_unchanged_feed_costs_one_request_and_changes_nothing(
     kaili: AsyncEngine, site: tuple[NewsSite, LocalServer]
 ) -> None:
