@@ -9,7 +9,7 @@ LOCK := requirements.lock
 # GraphiQL's files, from the npm registry, so that the hub serves them on a closed network.
 GRAPHIQL := hub/graphiql/node_modules/.package-lock.json
 
-.PHONY: demo test lint bench bench-news lock wheelhouse clean
+.PHONY: demo test lint bench bench-news bench-peers lock wheelhouse clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
@@ -50,6 +50,17 @@ $(BENCH_VENV)/.installed: pyproject.toml $(LOCK) bench/requirements-peer.txt
 
 bench-news: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python -m bench.news_quality --peer
+
+# The hub beside PostGraphile 5 on PostgreSQL (bench/peers.py): PostGraphile and the Node 22
+# it needs come from npm into bench/peer, the load generator is Debian's wrk.
+PEER_NODE := bench/peer/node_modules/.package-lock.json
+$(PEER_NODE): bench/peer/package.json bench/peer/package-lock.json
+	cd bench/peer && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench-peers: $(STAMP) $(PEER_NODE)
+	command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python -m bench.peers
 
 # Renew the lock after changing the dependencies in pyproject.toml.
 lock: $(STAMP)

@@ -1,5 +1,6 @@
-"""CountyTree (api.md) at Tongren scale: GraphQL in-process and over HTTP, against a
-hand-written Starlette endpoint running the same SQL and serialising with orjson.
+"""CountyTree (api.md) at Tongren scale: GraphQL in-process and over HTTP (the compiled
+read path and the resolvers), against a hand-written Starlette endpoint running the
+resolvers' SQL and serialising with orjson.
 
     python -m bench.county_tree [--runs 200] [--database-url URL]
 
@@ -139,6 +140,7 @@ async def run(url: str, runs: int) -> None:
 
     # Over HTTP each server gets its own engine on its own event loop (uvicorn's thread).
     hub = create_app(Settings(database_url=url, secret_key=SECRET))
+    resolvers_hub = create_app(Settings(database_url=url, secret_key=SECRET, compiled_reads=False))
 
     async def hand_endpoint(_request: Request) -> Response:
         return Response(await hand_written(hand_sessionmaker), media_type="application/json")
@@ -147,13 +149,23 @@ async def run(url: str, runs: int) -> None:
     hand_sessionmaker = create_sessionmaker(hand_engine)
     hand_app = Starlette(routes=[Route("/county-tree", hand_endpoint)])
     hub_server, hand_server = serve(hub), serve(hand_app)
+    resolvers_server = serve(resolvers_hub)
     hub_url, hand_url = hub_server.url, hand_server.url
     async with httpx.AsyncClient(timeout=30) as client:
 
-        async def graphql_http() -> object:
+        async def graphql_http() -> bytes:
             response = await client.post(f"{hub_url}/graphql", json={"query": COUNTY_TREE})
             assert response.status_code == 200
             return response.content
+
+        async def resolvers_http() -> bytes:
+            response = await client.post(
+                f"{resolvers_server.url}/graphql", json={"query": COUNTY_TREE}
+            )
+            assert response.status_code == 200
+            return response.content
+
+        assert orjson.loads(await graphql_http()) == orjson.loads(await resolvers_http())
 
         async def hand_http() -> object:
             response = await client.get(f"{hand_url}/county-tree")
@@ -161,9 +173,11 @@ async def run(url: str, runs: int) -> None:
             return response.content
 
         graphql_over_http = await time_calls(graphql_http, runs)
+        resolvers_over_http = await time_calls(resolvers_http, runs)
         hand_over_http = await time_calls(hand_http, runs)
     hub_server.stop()
     hand_server.stop()
+    resolvers_server.stop()
 
     size = len(await in_process_bytes(url, schema, cipher))
     database = url.split(":")[0]
@@ -171,11 +185,13 @@ async def run(url: str, runs: int) -> None:
     print(f"  answer: {size:,} bytes")
     print(f"  GraphQL, in process      {summary(graphql_in_process)}")
     print(f"  hand-written, in process {summary(hand_in_process)}")
-    print(f"  GraphQL, over HTTP       {summary(graphql_over_http)}")
+    print(f"  GraphQL compiled, HTTP   {summary(graphql_over_http)}")
+    print(f"  GraphQL resolvers, HTTP  {summary(resolvers_over_http)}")
     print(f"  hand-written, over HTTP  {summary(hand_over_http)}")
     for label, ours, floor in (
-        ("in process", graphql_in_process, hand_in_process),
-        ("over HTTP", graphql_over_http, hand_over_http),
+        ("resolvers in process", graphql_in_process, hand_in_process),
+        ("compiled over HTTP", graphql_over_http, hand_over_http),
+        ("resolvers over HTTP", resolvers_over_http, hand_over_http),
     ):
         p50, p95 = _ratio(ours, floor, 0.5), _ratio(ours, floor, 0.95)
         print(f"  ratio GraphQL / hand-written, {label}: p50 {p50:.2f}  p95 {p95:.2f}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from sqlalchemy import event
@@ -63,7 +64,14 @@ def create_engine(
     return engine
 
 
+def _urlsafe_b64(text: str | None) -> str | None:
+    """PostgreSQL's encode(…, 'base64') in the URL-safe alphabet: the compiled read
+    path (resolvers.compiled) writes global ids and cursors with it in SQL."""
+    return None if text is None else base64.urlsafe_b64encode(text.encode()).decode()
+
+
 def _configure_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    dbapi_connection.create_function("urlsafe_b64", 1, _urlsafe_b64, deterministic=True)
     cursor = dbapi_connection.cursor()
     try:
         # WAL lets readers run beside a sync's writes; SQLite leaves FK checks off by default.

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -281,6 +282,12 @@ def _period_options(parser: argparse.ArgumentParser) -> None:
 def _serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=None, help="default: WENMING_HOST or 127.0.0.1")
     parser.add_argument("--port", type=int, default=None, help="default: WENMING_PORT or 8000")
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="worker processes, each serving the same port (default 1)",
+    )
 
 
 def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
@@ -292,9 +299,27 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
     port = arguments.port or settings.port
     _check_database(settings)
     print(f"Wenming Hub on http://{host}:{port}/graphql", file=sys.stderr)
+    options: dict[str, Any] = {"host": host, "port": port, "log_config": None, "access_log": False}
     # The hub's own logging formats uvicorn's lines too; its request line replaces theirs.
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    if arguments.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return 0
+    if settings.redis_url is None:
+        print(
+            "wenming: warning: without WENMING_REDIS_URL each worker keeps its own rate-limit "
+            f"budgets, so a caller may spend up to {arguments.workers} times its budget",
+            file=sys.stderr,
+        )
+    # Each worker builds its app from the same environment (the demo's database included).
+    uvicorn.run("hub.app:app_from_environment", factory=True, workers=arguments.workers, **options)
     return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def _check_database(settings: Settings) -> None:

@@ -77,6 +77,7 @@ KNOWN_VARIABLES = (
     "WENMING_LOG_LEVEL",
     "WENMING_LOG_FORMAT",
     "WENMING_OPENTELEMETRY",
+    "WENMING_COMPILED_READS",
 )
 
 
@@ -105,6 +106,8 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     opentelemetry: bool = False
+    # Documents the compiled read path can answer skip graphql-core's execution.
+    compiled_reads: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -164,6 +167,7 @@ class Settings:
             log_level=_choice(env, "WENMING_LOG_LEVEL", LOG_LEVELS, default="INFO").upper(),
             log_format=_choice(env, "WENMING_LOG_FORMAT", LOG_FORMATS, default="text"),
             opentelemetry=_bool(env, "WENMING_OPENTELEMETRY", default=False),
+            compiled_reads=_bool(env, "WENMING_COMPILED_READS", default=True),
         )
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Select, SQLColumnExpression, func, inspect, literal, select
+from sqlalchemy import Select, SQLColumnExpression, func, inspect, literal, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.util import find_tables
 
 __all__ = ["Page", "PageRequest", "fetch_pages"]
 
@@ -23,16 +25,18 @@ ROOT = "__root__"
 
 @dataclass(frozen=True, slots=True)
 class PageRequest:
-    """`first` rows after skipping `offset` (what a cursor encodes)."""
+    """`first` rows after skipping `offset` (what a cursor encodes); `counted` when the
+    caller asks for the list's total (counting a long list costs more than its page)."""
 
     first: int
     offset: int = 0
+    counted: bool = True
 
 
 @dataclass(slots=True)
 class Page(Generic[R]):
     rows: list[R]
-    total: int
+    total: int | None  # None when the request did not ask for it
     offset: int
     has_next: bool
     has_previous: bool = field(default=False)
@@ -53,6 +57,8 @@ async def fetch_pages(
     partition_key = partition if partition is not None else literal(ROOT)
     if partition is not None:
         statement = statement.where(partition.in_(list(keys)))
+    elif not page.counted and _orders_own_columns(model, order_by):
+        return {ROOT: await _limited(session, model, statement, order_by, page)}
     # Rank keys only, then read the page's rows: sorting every match with all its columns
     # (a story's body) costs far more than sorting their keys.
     [key] = inspect(model).primary_key
@@ -60,7 +66,7 @@ async def fetch_pages(
         key.label("page_row"),
         partition_key.label("page_key"),
         func.row_number().over(partition_by=partition, order_by=list(order_by)).label("page_rank"),
-        func.count().over(partition_by=partition).label("page_total"),
+        (func.count().over(partition_by=partition) if page.counted else null()).label("page_total"),
         maintain_column_froms=True,
     ).subquery()
     window = (
@@ -76,18 +82,54 @@ async def fetch_pages(
         totals[key] = total
     wanted = list(keys) if partition is not None else [ROOT]
     beyond = [key for key in wanted if key not in totals and page.offset > 0]
-    if beyond:
+    if beyond and page.counted:
         totals.update(await _totals(session, statement, partition, beyond))
     return {
         key: Page(
             rows=grouped[key][: page.first],
-            total=totals.get(key, 0),
+            total=totals.get(key, 0) if page.counted else None,
             offset=page.offset,
             has_next=len(grouped[key]) > page.first,
             has_previous=page.offset > 0,
         )
         for key in wanted
     }
+
+
+def _orders_own_columns(model: type[Any], order_by: Sequence[SQLColumnExpression[Any]]) -> bool:
+    table = inspect(model).local_table
+    return all(
+        set(find_tables(cast(ClauseElement, term), include_crud=False)) <= {table}
+        for term in order_by
+    )
+
+
+async def _limited(
+    session: AsyncSession,
+    model: type[R],
+    statement: Select[Any],
+    order_by: Sequence[SQLColumnExpression[Any]],
+    page: PageRequest,
+) -> Page[R]:
+    """A root page without its total: LIMIT and OFFSET on the keys (an index on the
+    order serves it), not a rank of every row."""
+    [key] = inspect(model).primary_key
+    keys = (
+        statement.with_only_columns(key.label("page_row"), maintain_column_froms=True)
+        .order_by(*order_by)
+        .limit(page.first + 1)
+        .offset(page.offset)
+        .subquery()
+    )
+    window = select(model).join(keys, keys.c.page_row == key).order_by(*order_by)
+    rows = list((await session.scalars(window)).all())
+    return Page(
+        rows=rows[: page.first],
+        total=None,
+        offset=page.offset,
+        has_next=len(rows) > page.first,
+        has_previous=page.offset > 0,
+    )
 
 
 async def _totals(

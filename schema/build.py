@@ -10,21 +10,24 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.audit import AuditReads
+from schema.compiled import CompiledReads
 from schema.errors import ErrorCodes
-from schema.guard import guard_factory
+from schema.guard import Checker, guard_factory
 from schema.limits import Limits
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.scalars import SCALARS
 from schema.sites import Center, Institute, Point, PrefectureCenter, Station, SubCenter
 
-__all__ = ["SCHEMA_TYPES", "build_schema", "print_sdl"]
+__all__ = ["SCHEMA_TYPES", "build_schema", "compiled_reads", "print_sdl"]
 
 # Types no root field names but that the schema must know: the sites behind `Site`.
 SCHEMA_TYPES = [PrefectureCenter, Center, SubCenter, Institute, Station, Point]
 
 
 class _Schema(strawberry.Schema):
+    checker: Checker
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -37,6 +40,7 @@ def build_schema(limits: Limits | None = None, *, tracing: bool = False) -> stra
     (sent wherever the process's tracer provider sends them)."""
     limits = limits or Limits()
     built: list[strawberry.Schema] = []
+    checker = Checker(lambda: built[0]._schema, limits)
     schema = _Schema(
         query=Query,
         mutation=Mutation,
@@ -49,12 +53,20 @@ def build_schema(limits: Limits | None = None, *, tracing: bool = False) -> stra
             AuditReads,
             # Sets the parser's token limit for documents the guard leaves to strawberry.
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-            guard_factory(lambda: built[0]._schema, limits),
+            guard_factory(checker),
             *([OpenTelemetryExtension] if tracing else []),
         ],
     )
+    schema.checker = checker
     built.append(schema)
     return schema
+
+
+def compiled_reads(schema: strawberry.Schema, *, tracing: bool = False) -> CompiledReads:
+    """The compiled read path over a schema `build_schema` made, sharing its caches of
+    parsed and validated documents."""
+    assert isinstance(schema, _Schema)
+    return CompiledReads(schema._schema, schema.checker, tracing=tracing)
 
 
 def print_sdl() -> str:

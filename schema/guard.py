@@ -24,7 +24,7 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from resolvers.context import Context, RequestPolicy
 from schema.limits import Limits, Measure, measure
 
-__all__ = ["Guard", "guard_factory"]
+__all__ = ["Checker", "Guard", "guard_factory"]
 
 _CACHED_DOCUMENTS = 1_024
 _RULES = (*specified_rules, MaybeNullValidationRule, OneOfInputValidationRule)
@@ -34,7 +34,7 @@ _RULES_WITHOUT_INTROSPECTION = (*_RULES, NoSchemaIntrospectionCustomRule)
 class Guard(SchemaExtension):
     """Parses from a cache and validates from a cache, under the caller's policy."""
 
-    def __init__(self, checker: _Checker) -> None:
+    def __init__(self, checker: Checker) -> None:
         super().__init__()
         self._checker = checker
 
@@ -69,7 +69,7 @@ class Guard(SchemaExtension):
         yield
 
 
-class _Checker:
+class Checker:
     """Per-schema caches of parsed documents, their measures and their validation."""
 
     def __init__(self, schema: Callable[[], GraphQLSchema], limits: Limits) -> None:
@@ -137,8 +137,7 @@ class _Checker:
         return tuple(errors)
 
 
-def guard_factory(schema: Callable[[], GraphQLSchema], limits: Limits) -> Callable[[], Guard]:
+def guard_factory(checker: Checker) -> Callable[[], Guard]:
     """A factory strawberry calls per operation; the caches behind it live as long as
     the schema."""
-    checker = _Checker(schema, limits)
     return lambda: Guard(checker)

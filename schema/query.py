@@ -51,7 +51,7 @@ from schema.node import decode_id, resolve_node
 from schema.orders import ServiceOrder
 from schema.permissions import protected_filter_scope, require_admin, require_staff
 from schema.projects import Activity, Project
-from schema.relay import MAX_FIRST, Connection, Node, connection, page_request
+from schema.relay import MAX_FIRST, Connection, Node, asks_total, connection, page_request
 from schema.sites import Center, Site, site_from_row
 from schema.stats import (
     Comparison,
@@ -89,7 +89,11 @@ async def _listed(
 ) -> Connection[T]:
     """One page of a root list, in `order`, as a connection of `adapt`-ed rows."""
     page = await root_page(
-        info.context.sessionmaker, model, statement, order, page_request(first, after)
+        info.context.sessionmaker,
+        model,
+        statement,
+        order,
+        page_request(first, after, counted=asks_total(info)),
     )
     return connection(page, adapt)
 

@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 from sqlalchemy.orm import InstrumentedAttribute
+from strawberry.types.nodes import SelectedField, Selection
 
 from resolvers.common import MAX_KEY, MAX_KEY_DIGITS, shown
 from resolvers.paging import Page, PageRequest
@@ -24,6 +25,7 @@ __all__ = [
     "Edge",
     "Node",
     "PageInfo",
+    "asks_total",
     "connection",
     "decode_global_id",
     "encode_global_id",
@@ -91,14 +93,32 @@ def _offset(cursor: str) -> int:
     return int(value)
 
 
-def page_request(first: int | None, after: str | None, *, cap: int = MAX_FIRST) -> PageRequest:
+def page_request(
+    first: int | None, after: str | None, *, cap: int = MAX_FIRST, counted: bool = True
+) -> PageRequest:
     """What `first`/`after` ask for; beyond the cap is an error, never a silent cut."""
     size = DEFAULT_FIRST if first is None else first
     if size < 0:
         raise BadUserInput("`first` must not be negative")
     if size > cap:
         raise BadUserInput(f"`first` is {size}; at most {cap} items can be asked for at once")
-    return PageRequest(first=size, offset=_offset(after) + 1 if after else 0)
+    return PageRequest(first=size, offset=_offset(after) + 1 if after else 0, counted=counted)
+
+
+def asks_total(info: Info) -> bool:
+    """Whether the connection being resolved selects `totalCount` (in fragments too):
+    only then is its list counted."""
+    pending: list[Selection] = list(info.selected_fields)
+    while pending:
+        selection = pending.pop()
+        if isinstance(selection, SelectedField):
+            if selection.name == "totalCount":
+                return True
+            # Only the connection's own fields: a nested list's totalCount is its own.
+            if selection.name in {"edges", "nodes", "pageInfo"}:
+                continue
+        pending.extend(selection.selections)
+    return False
 
 
 @strawberry.type
@@ -127,6 +147,8 @@ class Connection(Generic[T]):
 
 
 def connection(page: Page[R], adapt: Callable[[R], T]) -> Connection[T]:
+    """The page as a connection. A page read without its total (`asks_total` said the
+    document does not select it) answers 0 there, where nothing reads it."""
     edges = [
         Edge(cursor=_cursor(page.offset + index), node=adapt(row))
         for index, row in enumerate(page.rows)
@@ -139,7 +161,7 @@ def connection(page: Page[R], adapt: Callable[[R], T]) -> Connection[T]:
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=page.total,
+        total_count=page.total or 0,
     )
 
 
@@ -147,7 +169,8 @@ async def related_page(
     info: Info, relation: Relation, key: object, first: int | None, after: str | None
 ) -> Page[Any]:
     """A page of a parent's related rows, batched with its siblings' by the loader."""
-    return await info.context.loaders.page(relation).load((key, page_request(first, after)))
+    request = page_request(first, after, counted=asks_total(info))
+    return await info.context.loaders.page(relation).load((key, request))
 
 
 async def related(

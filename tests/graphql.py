@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from graphql import GraphQLError, parse
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -16,9 +17,11 @@ from hub.app import create_app
 from hub.auth import Keyring, key_digest
 from hub.settings import Settings
 from resolvers.viewer import Role, Viewer
+from schema import build_schema
+from schema.compiled import plan_document
 from tests.databases import TEST_SECRET
 
-__all__ = ["KEYS", "GraphQL", "StatementCounter", "hub_app"]
+__all__ = ["KEYS", "GraphQL", "StatementCounter", "compiles", "hub_app"]
 
 # One key per viewer the tests act as.
 KEYS: dict[str, Viewer] = {
@@ -36,6 +39,18 @@ def hub_app(engine: AsyncEngine, **settings: Any) -> Starlette:
     return create_app(Settings(secret_key=TEST_SECRET, **settings), engine=engine, keyring=keyring)
 
 
+_SCHEMA = build_schema()
+
+
+def compiles(query: str, operation_name: str | None = None) -> bool:
+    """Whether the compiled read path answers this document (when its inputs are sound)."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False
+    return plan_document(_SCHEMA._schema, document, operation_name) is not None
+
+
 @dataclass
 class StatementCounter:
     """Counts SQL statements the engine sends while active."""
@@ -43,12 +58,14 @@ class StatementCounter:
     engine: AsyncEngine
     count: int = 0
     statements: list[str] = field(default_factory=list)
+    paused: bool = False
 
     @contextmanager
     def counting(self) -> Iterator[StatementCounter]:
         def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-            self.count += 1
-            self.statements.append(statement)
+            if not self.paused:
+                self.count += 1
+                self.statements.append(statement)
 
         self.count, self.statements = 0, []
         event.listen(self.engine.sync_engine, "before_cursor_execute", record)
@@ -64,10 +81,15 @@ class GraphQL:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.app = hub_app(engine)
+        # Every document the compiled path answers is asked of the resolvers too, and the
+        # answers must be the same: the whole suite is the compiled path's differential test.
+        self.resolvers_only = hub_app(engine, compiled_reads=False)
         self.counter = StatementCounter(engine)
 
-    def client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://hub")
+    def client(self, app: Starlette | None = None) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app or self.app), base_url="http://hub"
+        )
 
     async def __call__(
         self, query: str, variables: dict[str, Any] | None = None, *, key: str | None = None
@@ -79,6 +101,16 @@ class GraphQL:
             )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
+        if compiles(query):
+            self.counter.paused = True
+            try:
+                async with self.client(self.resolvers_only) as client:
+                    resolved = await client.post(
+                        "/graphql", json={"query": query, "variables": variables}, headers=headers
+                    )
+            finally:
+                self.counter.paused = False
+            assert (resolved.status_code, resolved.json()) == (200, body), query
         return body
 
     async def data(

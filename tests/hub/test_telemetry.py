@@ -129,10 +129,18 @@ async def test_opentelemetry_spans_when_switched_on(demo_engine: AsyncEngine) ->
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     await _post(hub_app(demo_engine), {"query": README_DOCUMENTS["CountyTree"]})
     assert exporter.get_finished_spans() == ()
-    await _post(hub_app(demo_engine, opentelemetry=True), {"query": README_DOCUMENTS["CountyTree"]})
+    tree = {"query": README_DOCUMENTS["CountyTree"]}
+    await _post(hub_app(demo_engine, opentelemetry=True, compiled_reads=False), tree)
     names = {span.name for span in exporter.get_finished_spans()}
     assert "GraphQL Query: CountyTree" in names
     assert "GraphQL Resolving: center" in names
+    exporter.clear()
+    # Answered by one statement: the operation's span, marked, and no resolver under it.
+    await _post(hub_app(demo_engine, opentelemetry=True), tree)
+    [span] = exporter.get_finished_spans()
+    assert span.name == "GraphQL Query: CountyTree"
+    assert span.attributes is not None
+    assert span.attributes["wenming.read_path"] == "compiled"
     exporter.shutdown()
 
 
