@@ -28,6 +28,7 @@ from db.pii import PersonalDataCipher
 from demo.county_app import serve
 from demo.generator import DemoOptions
 from demo.load import load_demo
+from demo.places import PlaceSpec
 from hub.app import create_app
 from hub.settings import Settings
 from resolvers import relations
@@ -40,15 +41,13 @@ from tests.documents import COUNTY_TREE, TONGREN_AS_ONE_COUNTY
 SECRET = "wenming-benchmark-secret-000"
 
 
-async def prepare(url: str) -> AsyncEngine:
+async def prepare(url: str, place: PlaceSpec = TONGREN_AS_ONE_COUNTY) -> AsyncEngine:
     engine = create_engine(url)
     await migrate.upgrade(engine)
     async with engine.connect() as connection:
         loaded = (await connection.execute(select(m.Site.id).limit(1))).first()
     if loaded is None:
-        await load_demo(
-            engine, PersonalDataCipher(SECRET), DemoOptions(places=(TONGREN_AS_ONE_COUNTY,))
-        )
+        await load_demo(engine, PersonalDataCipher(SECRET), DemoOptions(places=(place,)))
     return engine
 
 

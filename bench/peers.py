@@ -27,24 +27,27 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import orjson
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bench.county_tree import SECRET, prepare
 from bench.stats import pace, percentile
-from tests.documents import COUNTY_TREE
+from tests.documents import COUNTY_TREE, TONGREN_AS_ONE_COUNTY
 
 PEER = Path(__file__).resolve().parent / "peer"
 NODE = PEER / "node_modules" / ".bin" / "node"
 POSTGRAPHILE = PEER / "node_modules" / "postgraphile" / "dist" / "cli-run.js"
 WENMING = Path(sys.executable).with_name("wenming")
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/wenming_bench_peers"
+# Tongren's tree, and volunteers enough (20,000 at the demo's scale) for pages of 100.
+PLACE = replace(TONGREN_AS_ONE_COUNTY, volunteers=2_000_000)
 
 PEER_TREE = """query CountyTree {
   allSites(condition: {divisionCode: "522601", kind: "center", retiredAt: null},
@@ -302,6 +305,8 @@ def check_same_objects(targets: list[Target]) -> None:
         body = response.json()
         assert "errors" not in body, (target.server, body["errors"])
         seen.append((target.server, target.objects(body)))
+    if not seen:
+        return
     first_server, first = seen[0]
     for server, objects in seen[1:]:
         assert objects == first, f"{server} answers other objects than {first_server}"
@@ -343,6 +348,31 @@ def measure(
         print(f"  {target.server} / PostGraphile: p50 {p50:.2f}  {ratios}")
 
 
+def _objects(value: Any) -> int:
+    """Objects in an answer: every JSON object in it."""
+    if isinstance(value, dict):
+        return 1 + sum(_objects(item) for item in value.values())
+    if isinstance(value, list):
+        return sum(_objects(item) for item in value)
+    return 0
+
+
+def cost_per_object(targets: list[tuple[Target, Target]], runs: int) -> None:
+    """The slope of single-client p50 between a small and a large answer of one query:
+    what one more object costs, whatever the request costs around it."""
+    print("\nCountyTree, 10 institutes against 50: cost of one more object (p50 slope)")
+    for small, large in targets:
+        sizes = []
+        for target in (small, large):
+            body = httpx.post(target.url, content=target.body, timeout=30, headers=JSON_HEADERS)
+            sizes.append((_objects(body.json()), single_client(target, runs)[0]))
+        (few, fast), (many, slow) = sizes
+        print(
+            f"  {large.server:<22} {few:,} → {many:,} objects: "
+            f"{(slow - fast) * 1000 / (many - few):.2f} µs per object"
+        )
+
+
 async def _ensure_database(url: str) -> None:
     parsed = make_url(url)
     maintenance = parsed.set(drivername="postgresql", database="postgres")
@@ -377,7 +407,10 @@ def main() -> None:
     asyncio.run(_ensure_database(url))
 
     async def load() -> None:
-        engine = await prepare(url)
+        engine = await prepare(url, PLACE)
+        async with engine.connect() as connection:
+            # The planner needs statistics of the freshly loaded tables, as in service.
+            await connection.execute(text("ANALYZE"))
         await engine.dispose()
 
     asyncio.run(load())
@@ -408,6 +441,30 @@ def main() -> None:
             arguments,
             scripts,
         )
+        ten = COUNTY_TREE.replace("institutes(first: 50)", "institutes(first: 10)")
+        peer_ten = PEER_TREE.replace("first: 50)", "first: 10)")
+        cost_per_object(
+            [
+                (
+                    Target("hub (compiled)", f"{base['hub']}/graphql", _graphql(ten), None),
+                    Target("hub (compiled)", f"{base['hub']}/graphql", _graphql(COUNTY_TREE), None),
+                ),
+                (
+                    Target("hub (resolvers)", f"{base['resolvers']}/graphql", _graphql(ten), None),
+                    Target(
+                        "hub (resolvers)",
+                        f"{base['resolvers']}/graphql",
+                        _graphql(COUNTY_TREE),
+                        None,
+                    ),
+                ),
+                (
+                    Target("PostGraphile", f"{base['peer']}/graphql", _graphql(peer_ten), None),
+                    Target("PostGraphile", f"{base['peer']}/graphql", _graphql(PEER_TREE), None),
+                ),
+            ],
+            arguments.runs,
+        )
         measure(
             "volunteers(first: 100) with their teams",
             [
@@ -430,7 +487,7 @@ def main() -> None:
         measure(
             "{ __typename }",
             [
-                Target("hub (compiled)", f"{base['hub']}/graphql", _graphql(TYPENAME), None),
+                Target("hub", f"{base['hub']}/graphql", _graphql(TYPENAME), None),
                 Target("PostGraphile", f"{base['peer']}/graphql", _graphql(TYPENAME), None),
                 Target("bare Starlette", f"{base['floor']}/typename", b"{}", None),
             ],

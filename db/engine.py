@@ -39,20 +39,32 @@ CONNECT_TIMEOUT = 5.0
 
 
 def create_engine(
-    url: str, *, echo: bool = False, statement_timeout: float | None = None
+    url: str,
+    *,
+    echo: bool = False,
+    statement_timeout: float | None = None,
+    single_reads: bool = False,
 ) -> AsyncEngine:
     """An engine for `url`; SQLite connections get WAL, foreign keys and a busy timeout,
     and every statement can be interrupted at its request's deadline (`db.deadline`).
-    `statement_timeout` (seconds) bounds each PostgreSQL statement on the server."""
+    `statement_timeout` (seconds) bounds each PostgreSQL statement on the server.
+
+    `single_reads`: an engine for requests that are one read-only statement (the
+    compiled read path), one round trip each: autocommit (no BEGIN, no ROLLBACK), no
+    ping at checkout (a connection the server dropped fails that one request, whose
+    caller falls back, and the pool drops every connection as old), plans PostgreSQL
+    may keep."""
     drivername = make_url(url).drivername
     if drivername not in SUPPORTED_DRIVERS:
         raise UnsupportedDatabaseError(url)
     options: dict[str, Any] = {"echo": echo}
+    if single_reads:
+        options |= {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
     if drivername.startswith("postgresql"):
-        options["pool_pre_ping"] = True
+        options["pool_pre_ping"] = not single_reads
         # asyncpg prepares and reuses statements; a generic plan chosen while a table was
         # still small (a sequential scan) would stay as a bulk load grows it. Plan each run.
-        server_settings = {"plan_cache_mode": "force_custom_plan"}
+        server_settings = {"plan_cache_mode": "auto" if single_reads else "force_custom_plan"}
         if statement_timeout is not None:
             server_settings["statement_timeout"] = str(int(statement_timeout * 1000))
         options["connect_args"] = {"server_settings": server_settings, "timeout": CONNECT_TIMEOUT}

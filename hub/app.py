@@ -32,6 +32,7 @@ from hub.logs import configure_logging
 from hub.ratelimit import RateLimiter
 from hub.settings import Settings
 from hub.telemetry import RequestFacts, Telemetry
+from resolvers.shape import DataShape
 from schema import build_schema
 from schema.build import compiled_reads
 from schema.limits import Limits
@@ -45,6 +46,9 @@ logger = logging.getLogger("wenming.app")
 # generation every 50,000 allocations rather than 700, the older ones as often as before.
 SERVER_GC_THRESHOLDS = (50_000, 10, 10)
 
+# How often the data's shape (resolvers.shape) is read again for the cost estimate.
+SHAPE_REFRESH_SECONDS = 600.0
+
 # /readyz answers within this, whatever state the database is in.
 READY_TIMEOUT = 1.0
 
@@ -57,6 +61,18 @@ def create_app(
     owned_engine = engine is None
     engine = engine or create_engine(
         settings.database_url, echo=settings.echo_sql, statement_timeout=settings.request_timeout
+    )
+    # The compiled path's one-statement reads have a pool of their own (one round trip
+    # each); an engine handed in (tests) serves both.
+    reads = (
+        create_engine(
+            settings.database_url,
+            echo=settings.echo_sql,
+            statement_timeout=settings.request_timeout,
+            single_reads=True,
+        )
+        if owned_engine and settings.compiled_reads
+        else None
     )
     keys: Keys
     if keyring is not None:
@@ -73,12 +89,16 @@ def create_app(
             with suppress(NotImplementedError, RuntimeError, ValueError):
                 asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, keys.reload)
         catching_up = asyncio.create_task(_refresh_owed_rollup(engine))
+        measuring = asyncio.create_task(_keep_measuring(shape, engine))
         yield
-        catching_up.cancel()
-        with suppress(asyncio.CancelledError):
-            await catching_up
+        for task in (catching_up, measuring):
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
         if owned_engine:
             await engine.dispose()
+        if reads is not None:
+            await reads.dispose()
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -97,7 +117,10 @@ def create_app(
         keys, RateLimiter(settings.rate_limits, settings.redis_url), settings.request_timeout
     )
     exports = ExportRoutes(sessionmaker, gate, settings.small_group, settings.max_cost)
-    schema = build_schema(Limits(max_cost=settings.max_cost), tracing=settings.opentelemetry)
+    shape = DataShape()
+    schema = build_schema(
+        Limits(max_cost=settings.max_cost), tracing=settings.opentelemetry, shape=shape
+    )
     graphql = GraphQLEndpoint(
         schema,
         sessionmaker,
@@ -113,24 +136,31 @@ def create_app(
             registered_only_roles=settings.registered_only_roles,
         ),
         compiled=(
-            compiled_reads(schema, tracing=settings.opentelemetry)
+            compiled_reads(schema, engine=reads, tracing=settings.opentelemetry)
             if settings.compiled_reads
             else None
         ),
     )
-    middleware = [
-        Middleware(
-            CORSMiddleware,
-            allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "X-Api-Key"],
-        )
-    ]
+    # Without origins to allow, CORS would only refuse what browsers refuse anyway: no
+    # middleware then, and no cost on every request.
+    middleware = (
+        [
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "X-Api-Key"],
+            )
+        ]
+        if settings.cors_origins
+        else []
+    )
     return Starlette(
         routes=[
+            # First: Starlette tries the routes in turn, and this one takes nearly every call.
+            Route("/graphql", telemetry.timed("graphql", graphql.handle), methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/graphql", telemetry.timed("graphql", graphql.handle), methods=["GET", "POST"]),
             Route("/export/compare.csv", telemetry.timed("export", _plain(exports.compare))),
             Route("/export/ranking.csv", telemetry.timed("export", _plain(exports.ranking))),
             Route("/feeds/stories.atom", telemetry.timed("feed", _plain(exports.stories))),
@@ -169,6 +199,18 @@ def _plain(
         return await endpoint(request)
 
     return handle
+
+
+async def _keep_measuring(shape: DataShape, engine: AsyncEngine) -> None:
+    """The data's longest lists, for the cost estimate: at start, then every so often
+    (a sync in another process adds rows; until the next reading the bounds' headroom
+    and the request deadline cover them)."""
+    while True:
+        try:
+            await shape.refresh(engine)
+        except (SQLAlchemyError, OSError, TimeoutError) as error:
+            logger.warning("the data's shape was not read (estimates use page sizes): %s", error)
+        await asyncio.sleep(SHAPE_REFRESH_SECONDS)
 
 
 async def _refresh_owed_rollup(engine: AsyncEngine) -> None:

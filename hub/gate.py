@@ -78,7 +78,9 @@ class Gate:
         """`work`, stopped at the deadline (statements included) with RequestTimeout."""
         with deadline(self.timeout):
             try:
-                return await asyncio.wait_for(work, self.timeout)
+                # A timeout scope, not wait_for: no task of its own per request.
+                async with asyncio.timeout(self.timeout):
+                    return await work
             except TimeoutError:
                 raise RequestTimeout(self.timeout) from None
 

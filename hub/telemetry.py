@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -74,6 +75,8 @@ class Telemetry:
             registry=self.registry,
         )
         self._operations: set[str] = set()
+        # Labelled children by their labels (bounded: the operation names are capped).
+        self._children: dict[tuple[str, str, str, str], tuple[Any, Any, Any]] = {}
 
     def operation_label(self, name: str | None) -> str:
         if not name:
@@ -87,9 +90,18 @@ class Telemetry:
 
     def observe(self, facts: RequestFacts, seconds: float, status: int) -> None:
         operation = self.operation_label(facts.operation)
-        self._requests.labels(facts.route, operation, facts.code).inc()
-        self._seconds.labels(facts.route, operation).observe(seconds)
-        self._cost.labels(facts.role).inc(facts.cost)
+        labels = (facts.route, operation, facts.code, facts.role)
+        children = self._children.get(labels)
+        if children is None:
+            children = self._children[labels] = (
+                self._requests.labels(facts.route, operation, facts.code),
+                self._seconds.labels(facts.route, operation),
+                self._cost.labels(facts.role),
+            )
+        requests, durations, cost = children
+        requests.inc()
+        durations.observe(seconds)
+        cost.inc(facts.cost)
         logger.info(
             "request",
             extra={

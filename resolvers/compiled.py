@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,29 +39,35 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import InstrumentedAttribute
 
 from db import models as m
 from resolvers import relations
 from resolvers.relations import Relation
+from resolvers.teams import VolunteerCriteria, volunteer_statement
 
 __all__ = [
     "ENTITIES",
     "LINKS",
+    "LISTS",
     "PAGES",
     "PAGES_ARGUMENTS",
     "PAGE_INFO",
     "ROOTS",
+    "ROOT_LISTS",
     "CompiledStatement",
     "Connection",
     "Constant",
     "Entity",
     "Link",
+    "Listed",
+    "Listing",
     "Lookup",
     "PageInfoPart",
     "Plain",
     "Root",
+    "RootList",
     "TooDeep",
 ]
 
@@ -115,10 +121,30 @@ _DIVISION = Entity(
         "population": Column(m.Division.population),
     },
 )
+# A volunteer's public columns only: names (masked in Python) and hours (rounded as
+# Python rounds) stay on the resolvers.
+_VOLUNTEER = Entity(
+    m.Volunteer.id,
+    {
+        "volunteerNumber": Column(m.Volunteer.volunteer_number),
+        "gender": Column(m.Volunteer.gender, Kind.ENUM),
+        "registeredOn": Column(m.Volunteer.registered_on),
+    },
+)
+_TEAM = Entity(
+    m.Team.id,
+    {
+        "name": Column(m.Team.name),
+        "kind": Column(m.Team.kind, Kind.ENUM),
+        "foundedOn": Column(m.Team.founded_on),
+    },
+)
 SITE_TYPES = ("PrefectureCenter", "Center", "SubCenter", "Institute", "Station", "Point")
 ENTITIES: Mapping[str, Entity] = {
     **dict.fromkeys(SITE_TYPES, _SITE),
     "Division": _DIVISION,
+    "Volunteer": _VOLUNTEER,
+    "Team": _TEAM,
 }
 
 
@@ -134,6 +160,14 @@ class Link:
 LINKS: Mapping[tuple[str, str], Link] = {
     **{(name, "division"): Link("Division", m.Site.division_code, False) for name in SITE_TYPES},
     ("Division", "parent"): Link("Division", m.Division.parent_code, True),
+    ("Volunteer", "county"): Link("Division", m.Volunteer.county_code, False),
+    ("Team", "county"): Link("Division", m.Team.county_code, False),
+    ("Team", "parent"): Link("Team", m.Team.parent_id, True),
+}
+
+# Fields listing every related row (no paging), as the resolvers' `all` loaders do.
+LISTS: Mapping[tuple[str, str], tuple[Relation, str]] = {
+    ("Volunteer", "teams"): (relations.TEAMS_OF_VOLUNTEER, "Team"),
 }
 
 PAGES: Mapping[tuple[str, str], tuple[Relation, str]] = {
@@ -145,6 +179,7 @@ PAGES: Mapping[tuple[str, str], tuple[Relation, str]] = {
     ("Institute", "stations"): (relations.STATIONS_OF_INSTITUTE, "Station"),
     ("Station", "points"): (relations.POINTS_OF_SITE, "Point"),
     ("Division", "children"): (relations.CHILD_DIVISIONS, "Division"),
+    ("Team", "subTeams"): (relations.SUB_TEAMS, "Team"),
 }
 
 
@@ -165,6 +200,19 @@ def _center_of_division(code: ColumnElement[Any]) -> Select[Any]:
 # Root fields a plan may start from: (argument bound per request) → one row or none.
 ROOTS: Mapping[str, tuple[str, str]] = {"center": ("divisionCode", "Center")}
 _ROOT_STATEMENTS = {"center": _center_of_division}
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A root list asked for without filter or order: its rows as the resolvers read
+    them (`schema.query`), in the order they give it then, by key."""
+
+    statement: Callable[[], Select[Any]]
+
+
+ROOT_LISTS: Mapping[str, tuple[Listed, str]] = {
+    "volunteers": (Listed(lambda: volunteer_statement(VolunteerCriteria())), "Volunteer"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,13 +248,24 @@ class PageInfoPart:
 
 @dataclass(frozen=True, slots=True)
 class Connection:
-    """A page of related rows; `number` names its bound size and offset."""
+    """A page of related rows (or of a root list); `number` names its bound size and
+    offset."""
+
+    key: str
+    relation: Relation | Listed
+    type_name: str
+    number: int
+    parts: tuple[ConnectionPart, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Every related row, in the relation's order."""
 
     key: str
     relation: Relation
     type_name: str
-    number: int
-    parts: tuple[ConnectionPart, ...]
+    fields: tuple[Field, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +302,7 @@ class PageInfo:
     parts: tuple[PageInfoPart | Constant, ...]
 
 
-Field = Plain | Constant | Lookup | Connection
+Field = Plain | Constant | Lookup | Connection | Listing
 ConnectionPart = TotalCount | Edges | Nodes | PageInfo | Constant
 EdgePart = Cursor | EdgeNode | Constant
 
@@ -257,6 +316,14 @@ class Root:
     type_name: str
     number: int
     fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RootList:
+    """A root connection (`Listed`)."""
+
+    key: str
+    connection: Connection
 
 
 # The arguments a compiled connection takes, and the PageInfo fields it answers.
@@ -315,14 +382,13 @@ class _Json:
         # `value` comes straight from json_object: it is taken as JSON, not as text.
         return func.json_group_array(value)
 
-    def boolean(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
+    def boolean(self, value: ColumnElement[Any], *, nullable: bool = True) -> ColumnElement[Any]:
+        """SQLite has no booleans: 1 and 0 become JSON's true and false (a test that is
+        never null, such as EXISTS, is written once)."""
         if self.postgres:
             return value
-        return case(
-            (value.is_(None), null()),
-            (value == 1, func.json("true")),
-            else_=func.json("false"),
-        )
+        truth = case((value == 1, func.json("true")), else_=func.json("false"))
+        return case((value.is_(None), null()), else_=truth) if nullable else truth
 
     def b64(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
         if self.postgres:
@@ -373,7 +439,7 @@ def _row_columns(entity: Entity, fields: Sequence[Field]) -> list[ColumnElement[
 class CompiledStatement:
     """One plan's statement on one database, compiled once; `run` binds and executes."""
 
-    def __init__(self, roots: Sequence[Root], dialect: Dialect) -> None:
+    def __init__(self, roots: Sequence[Root | RootList], dialect: Dialect) -> None:
         self._json = _Json(dialect)
         statement = select(
             *(self._root(root).label(f"r{index}") for index, root in enumerate(roots))
@@ -381,20 +447,24 @@ class CompiledStatement:
         self.sql = statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}).string
         self._names = tuple(self._json.parameters)
 
-    async def run(self, session: AsyncSession, values: Mapping[str, object]) -> list[str | None]:
+    async def run(self, engine: AsyncEngine, values: Mapping[str, object]) -> list[str | None]:
         """Each root field's answer as JSON text (None for null); TooDeep when the
-        database cannot parse a statement nested this deep."""
-        connection = await session.connection()
+        database cannot parse a statement nested this deep. One pooled connection, no
+        ORM session: there is nothing to map (`engine` is best made with
+        `db.engine.create_engine(…, single_reads=True)`)."""
         bound = tuple(values[name] for name in self._names) if self._json.postgres else dict(values)
         try:
-            result = await connection.exec_driver_sql(self.sql, bound)
+            async with engine.connect() as connection:
+                result = await connection.exec_driver_sql(self.sql, bound)
+                return list(result.one())
         except DBAPIError as error:
             if any(sign in str(error.orig) for sign in _TOO_DEEP):
                 raise TooDeep from None
             raise
-        return list(result.one())
 
-    def _root(self, root: Root) -> ColumnElement[Any]:
+    def _root(self, root: Root | RootList) -> ColumnElement[Any]:
+        if isinstance(root, RootList):
+            return cast(self._page(root.connection, None), Text)
         entity = ENTITIES[root.type_name]
         rows = _ROOT_STATEMENTS[root.field](self._json.parameter(f"root_{root.number}", String))
         found = rows.with_only_columns(
@@ -419,6 +489,8 @@ class CompiledStatement:
                 )
             elif isinstance(field, Lookup):
                 pairs.append((field.key, self._lookup(field, row)))
+            elif isinstance(field, Listing):
+                pairs.append((field.key, self._listing(field, row)))
             else:
                 pairs.append((field.key, self._page(field, row)))
         return json.object(pairs)
@@ -431,6 +503,23 @@ class CompiledStatement:
             return func.upper(type_coerce(value, String))
         return value
 
+    def _listing(self, listing: Listing, parent: Subquery) -> ColumnElement[Any]:
+        entity, relation = ENTITIES[listing.type_name], listing.relation
+        rank = func.row_number().over(order_by=list(relation.order_by))
+        rows = (
+            relation.statement()
+            .where(relation.partition == parent.c.k)
+            .correlate(parent)
+            .with_only_columns(
+                *_row_columns(entity, listing.fields), rank.label("rn"), maintain_column_froms=True
+            )
+            .order_by(*relation.order_by)
+            .subquery()
+        )
+        node = self._object(entity, listing.type_name, listing.fields, rows)
+        listed = select(self._json.array(node, rows.c.rn)).select_from(rows)
+        return self._json.nested(listed.scalar_subquery())
+
     def _lookup(self, lookup: Lookup, row: Subquery) -> ColumnElement[Any]:
         entity = ENTITIES[lookup.link.target]
         target = (
@@ -442,31 +531,53 @@ class CompiledStatement:
         body = self._object(entity, lookup.type_name, lookup.fields, target)
         return self._json.nested(select(body).select_from(target).scalar_subquery())
 
-    def _page(self, connection: Connection, parent: Subquery) -> ColumnElement[Any]:
+    def _page(self, connection: Connection, parent: Subquery | None) -> ColumnElement[Any]:
         json, relation = self._json, connection.relation
         entity = ENTITIES[connection.type_name]
         first = json.parameter(f"first_{connection.number}", Integer)
         offset = json.parameter(f"offset_{connection.number}", Integer)
-        # Correlated by name: a page sits in the FROM of a subquery two levels below the
-        # row it belongs to, where SQLAlchemy would otherwise add that row to its FROM.
-        related = relation.statement().where(relation.partition == parent.c.k).correlate(parent)
-        # The rank is taken before the LIMIT, over the parent's whole list: it is the
-        # row's position in the list, which is what its cursor says.
-        rank = func.row_number().over(order_by=list(relation.order_by))
-        rows = (
-            related.with_only_columns(
-                *_row_columns(entity, _node_fields(connection)),
-                rank.label("rn"),
-                maintain_column_froms=True,
+        columns = _row_columns(entity, _node_fields(connection))
+        if isinstance(relation, Listed):
+            related = relation.statement()
+            # A root list is long: the page is a LIMIT on its key order (which an index
+            # serves), numbered after, never a rank of the whole table.
+            limited = (
+                related.with_only_columns(*columns, maintain_column_froms=True)
+                .order_by(entity.key.asc())
+                .limit(first)
+                .offset(offset)
+                .subquery()
             )
-            .order_by(*relation.order_by)
-            .limit(first)
-            .offset(offset)
-            .subquery()
-        )
+            rank = offset + func.row_number().over(order_by=limited.c.k)
+            rows = select(limited, rank.label("rn")).subquery()
+        else:
+            assert parent is not None
+            # Correlated by name: a page sits in the FROM of a subquery two levels below
+            # the row it belongs to, where SQLAlchemy would otherwise add that row to
+            # its FROM.
+            related = relation.statement().where(relation.partition == parent.c.k).correlate(parent)
+            # The rank is taken before the LIMIT, over the parent's whole list: it is the
+            # row's position in the list, which is what its cursor says.
+            rank = func.row_number().over(order_by=list(relation.order_by))
+            rows = (
+                related.with_only_columns(*columns, rank.label("rn"), maintain_column_froms=True)
+                .order_by(*relation.order_by)
+                .limit(first)
+                .offset(offset)
+                .subquery()
+            )
         total = related.with_only_columns(
             func.count(), maintain_column_froms=True
         ).scalar_subquery()
+        order = [entity.key.asc()] if isinstance(relation, Listed) else list(relation.order_by)
+        # Whether a row lies past the page: one row looked up, not the list counted.
+        beyond = (
+            related.with_only_columns(entity.key, maintain_column_froms=True)
+            .order_by(*order)
+            .limit(1)
+            .offset(offset + first)
+            .exists()
+        )
         position = rows.c.rn - 1
         shown = func.count()
         reads_rows = False
@@ -498,9 +609,9 @@ class CompiledStatement:
                     if isinstance(info_part, Constant):
                         info.append((info_part.key, json.text(info_part.value)))
                     elif info_part.which == "hasNextPage":
-                        info.append((info_part.key, json.boolean(total > offset + first)))
+                        info.append((info_part.key, json.boolean(beyond, nullable=False)))
                     elif info_part.which == "hasPreviousPage":
-                        info.append((info_part.key, json.boolean(offset > 0)))
+                        info.append((info_part.key, json.boolean(offset > 0, nullable=False)))
                     else:
                         reads_rows = True
                         last = offset + shown - 1 if info_part.which == "endCursor" else offset

@@ -10,12 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, SQLColumnExpression, func, inspect, literal, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ClauseElement
-from sqlalchemy.sql.util import find_tables
 
 __all__ = ["Page", "PageRequest", "fetch_pages"]
 
@@ -57,7 +55,7 @@ async def fetch_pages(
     partition_key = partition if partition is not None else literal(ROOT)
     if partition is not None:
         statement = statement.where(partition.in_(list(keys)))
-    elif not page.counted and _orders_own_columns(model, order_by):
+    elif not page.counted:
         return {ROOT: await _limited(session, model, statement, order_by, page)}
     # Rank keys only, then read the page's rows: sorting every match with all its columns
     # (a story's body) costs far more than sorting their keys.
@@ -96,14 +94,6 @@ async def fetch_pages(
     }
 
 
-def _orders_own_columns(model: type[Any], order_by: Sequence[SQLColumnExpression[Any]]) -> bool:
-    table = inspect(model).local_table
-    return all(
-        set(find_tables(cast(ClauseElement, term), include_crud=False)) <= {table}
-        for term in order_by
-    )
-
-
 async def _limited(
     session: AsyncSession,
     model: type[R],
@@ -111,17 +101,22 @@ async def _limited(
     order_by: Sequence[SQLColumnExpression[Any]],
     page: PageRequest,
 ) -> Page[R]:
-    """A root page without its total: LIMIT and OFFSET on the keys (an index on the
-    order serves it), not a rank of every row."""
+    """A root page without its total: LIMIT and OFFSET on the keys in their order (an
+    index on the order serves it, and the numbering stops with the LIMIT), not a rank
+    of every row and a count of them all."""
     [key] = inspect(model).primary_key
     keys = (
-        statement.with_only_columns(key.label("page_row"), maintain_column_froms=True)
+        statement.with_only_columns(
+            key.label("page_row"),
+            func.row_number().over(order_by=list(order_by)).label("page_rank"),
+            maintain_column_froms=True,
+        )
         .order_by(*order_by)
         .limit(page.first + 1)
         .offset(page.offset)
         .subquery()
     )
-    window = select(model).join(keys, keys.c.page_row == key).order_by(*order_by)
+    window = select(model).join(keys, keys.c.page_row == key).order_by(keys.c.page_rank)
     rows = list((await session.scalars(window)).all())
     return Page(
         rows=rows[: page.first],

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.extensions import MaxTokensLimiter
 from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from resolvers.shape import DataShape
 from schema.audit import AuditReads
 from schema.compiled import CompiledReads
 from schema.errors import ErrorCodes
@@ -35,12 +37,15 @@ class _Schema(strawberry.Schema):
         only the unexpected ones, so nothing is logged here."""
 
 
-def build_schema(limits: Limits | None = None, *, tracing: bool = False) -> strawberry.Schema:
+def build_schema(
+    limits: Limits | None = None, *, tracing: bool = False, shape: DataShape | None = None
+) -> strawberry.Schema:
     """The schema; with `tracing`, each operation and resolver is an OpenTelemetry span
-    (sent wherever the process's tracer provider sends them)."""
+    (sent wherever the process's tracer provider sends them); with `shape`, the cost
+    estimate counts pages no longer than the data's longest lists."""
     limits = limits or Limits()
     built: list[strawberry.Schema] = []
-    checker = Checker(lambda: built[0]._schema, limits)
+    checker = Checker(lambda: built[0]._schema, limits, shape)
     schema = _Schema(
         query=Query,
         mutation=Mutation,
@@ -62,11 +67,13 @@ def build_schema(limits: Limits | None = None, *, tracing: bool = False) -> stra
     return schema
 
 
-def compiled_reads(schema: strawberry.Schema, *, tracing: bool = False) -> CompiledReads:
+def compiled_reads(
+    schema: strawberry.Schema, *, engine: AsyncEngine | None = None, tracing: bool = False
+) -> CompiledReads:
     """The compiled read path over a schema `build_schema` made, sharing its caches of
     parsed and validated documents."""
     assert isinstance(schema, _Schema)
-    return CompiledReads(schema._schema, schema.checker, tracing=tracing)
+    return CompiledReads(schema._schema, schema.checker, engine=engine, tracing=tracing)
 
 
 def print_sdl() -> str:

@@ -35,10 +35,11 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from opentelemetry import trace
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from resolvers import compiled as sql
 from resolvers.context import Context
+from resolvers.relations import Relation
 from schema.errors import BadUserInput
 from schema.guard import Checker
 from schema.inputs import checked_division_code
@@ -47,6 +48,8 @@ from schema.relay import page_request
 __all__ = ["CompiledReads", "ReadPlan", "plan_document"]
 
 _CACHED_PLANS = 1_024
+
+_RootPart = sql.Root | sql.RootList | sql.Constant
 
 
 class _NotCompiled(Exception):
@@ -71,8 +74,8 @@ class ReadPlan:
     arguments each bound value comes from."""
 
     operation: OperationDefinitionNode
-    parts: tuple[sql.Root | sql.Constant, ...]
-    roots: tuple[sql.Root, ...]
+    parts: tuple[_RootPart, ...]
+    roots: tuple[sql.Root | sql.RootList, ...]
     root_arguments: dict[int, _Arguments]
     page_arguments: dict[int, _Arguments]
     # None: the database refused this plan's statement as too deep.
@@ -101,18 +104,8 @@ class ReadPlan:
             raise _NotCompiled from None
         return values
 
-    async def answer(self, session: AsyncSession, values: Mapping[str, object]) -> bytes:
-        dialect = (await session.connection()).dialect
-        if dialect.name not in self._statements:
-            self._statements[dialect.name] = sql.CompiledStatement(self.roots, dialect)
-        statement = self._statements[dialect.name]
-        if statement is None:
-            raise _NotCompiled
-        try:
-            texts = iter(await statement.run(session, values) if self.roots else ())
-        except sql.TooDeep:
-            self._statements[dialect.name] = None
-            raise _NotCompiled from None
+    async def answer(self, engine: AsyncEngine, values: Mapping[str, object]) -> bytes:
+        texts = iter(await self._run(engine, values) if self.roots else ())
         members: list[bytes] = []
         for part in self.parts:
             if isinstance(part, sql.Constant):
@@ -124,6 +117,19 @@ class ReadPlan:
                 raise _NotCompiled
             members.append(orjson.dumps(part.key) + b":" + text.encode())
         return b'{"data":{' + b",".join(members) + b"}}"
+
+    async def _run(self, engine: AsyncEngine, values: Mapping[str, object]) -> list[str | None]:
+        dialect = engine.dialect
+        if dialect.name not in self._statements:
+            self._statements[dialect.name] = sql.CompiledStatement(self.roots, dialect)
+        statement = self._statements[dialect.name]
+        if statement is None:
+            raise _NotCompiled
+        try:
+            return await statement.run(engine, values)
+        except sql.TooDeep:
+            self._statements[dialect.name] = None
+            raise _NotCompiled from None
 
 
 class _Planner:
@@ -185,14 +191,20 @@ class _Planner:
             return True
         return any(interface.name == condition.name.value for interface in type_.interfaces)
 
-    def roots(self, operation: OperationDefinitionNode) -> list[sql.Root | sql.Constant]:
+    def roots(
+        self, operation: OperationDefinitionNode
+    ) -> list[sql.Root | sql.RootList | sql.Constant]:
         query = self._schema.query_type
         assert query is not None
-        parts: list[sql.Root | sql.Constant] = []
+        parts: list[_RootPart] = []
         for key, nodes in self.collect(query, [operation.selection_set]).items():
             name = nodes[0].name.value
             if name == "__typename":
                 parts.append(sql.Constant(key, query.name))
+                continue
+            if name in sql.ROOT_LISTS:
+                connection = self._connection(key, sql.ROOT_LISTS[name], query.fields[name], nodes)
+                parts.append(sql.RootList(key, connection))
                 continue
             if name not in sql.ROOTS:
                 raise _NotCompiled
@@ -227,7 +239,8 @@ class _Planner:
                 raise _NotCompiled
             definition = type_.fields[name]
             if (type_.name, name) in sql.PAGES:
-                fields.append(self._connection(key, type_, name, field_nodes))
+                source = sql.PAGES[type_.name, name]
+                fields.append(self._connection(key, source, definition, field_nodes))
                 continue
             if node.arguments:
                 raise _NotCompiled
@@ -239,6 +252,11 @@ class _Planner:
                 link = sql.LINKS[type_.name, name]
                 target = self._object_type(definition.type, link.target)
                 fields.append(sql.Lookup(key, link, target.name, self.fields(target, field_nodes)))
+            elif (type_.name, name) in sql.LISTS:
+                relation, listed_type = sql.LISTS[type_.name, name]
+                target = self._object_type(definition.type, listed_type)
+                listing = sql.Listing(key, relation, target.name, self.fields(target, field_nodes))
+                fields.append(listing)
             else:
                 raise _NotCompiled
         if len(fields) > sql.MAX_KEYS:
@@ -246,11 +264,18 @@ class _Planner:
         return tuple(fields)
 
     def _connection(
-        self, key: str, parent: GraphQLObjectType, name: str, nodes: Sequence[FieldNode]
+        self,
+        key: str,
+        source: tuple[Relation | sql.Listed, str],
+        definition: GraphQLField,
+        nodes: Sequence[FieldNode],
     ) -> sql.Connection:
-        relation, node_type = sql.PAGES[parent.name, name]
-        definition = parent.fields[name]
-        if set(definition.args) != set(sql.PAGES_ARGUMENTS):
+        relation, node_type = source
+        # Only the page's own arguments: a filter or an order is the resolvers' to apply.
+        given = {argument.name.value for argument in nodes[0].arguments or ()}
+        if not given <= set(sql.PAGES_ARGUMENTS) or not set(sql.PAGES_ARGUMENTS) <= set(
+            definition.args
+        ):
             raise _NotCompiled
         connection = get_named_type(definition.type)
         assert isinstance(connection, GraphQLObjectType)
@@ -327,16 +352,31 @@ def plan_document(
         parts = planner.roots(operation)
     except _NotCompiled:
         return None
-    roots = tuple(part for part in parts if isinstance(part, sql.Root))
+    roots = tuple(part for part in parts if not isinstance(part, sql.Constant))
     return ReadPlan(operation, tuple(parts), roots, planner.root_arguments, planner.page_arguments)
+
+
+def _engine(context: Context) -> AsyncEngine:
+    engine = context.sessionmaker.kw["bind"]
+    assert isinstance(engine, AsyncEngine)
+    return engine
 
 
 class CompiledReads:
     """The compiled path of one schema: plans cached per document and operation."""
 
-    def __init__(self, schema: GraphQLSchema, checker: Checker, *, tracing: bool = False) -> None:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        checker: Checker,
+        *,
+        engine: AsyncEngine | None = None,
+        tracing: bool = False,
+    ) -> None:
+        """`engine`: where the statements go (by default the request's own)."""
         self._schema = schema
         self._checker = checker
+        self._engine = engine
         self._tracer = trace.get_tracer("wenming.compiled") if tracing else None
         self._plan = lru_cache(maxsize=_CACHED_PLANS)(self._plan_text)
 
@@ -370,8 +410,7 @@ class CompiledReads:
         try:
             values = plan.bind(self._schema, variables)
             with self._span(plan):
-                async with context.sessionmaker() as session:
-                    body = await plan.answer(session, values)
+                body = await plan.answer(self._engine or _engine(context), values)
         except (_NotCompiled, SQLAlchemyError, OSError):
             # A database that fails is reported by the resolvers' path, as it always is
             # (UNAVAILABLE, TIMEOUT, logged once), from their own attempt.

@@ -22,6 +22,7 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from resolvers.context import Context, RequestPolicy
+from resolvers.shape import DataShape
 from schema.limits import Limits, Measure, measure
 
 __all__ = ["Checker", "Guard", "guard_factory"]
@@ -72,9 +73,12 @@ class Guard(SchemaExtension):
 class Checker:
     """Per-schema caches of parsed documents, their measures and their validation."""
 
-    def __init__(self, schema: Callable[[], GraphQLSchema], limits: Limits) -> None:
+    def __init__(
+        self, schema: Callable[[], GraphQLSchema], limits: Limits, shape: DataShape | None = None
+    ) -> None:
         self._schema = schema
         self.limits = limits
+        self._shape = shape
         self.parse = lru_cache(maxsize=_CACHED_DOCUMENTS)(self._parse)
         self._measured = lru_cache(maxsize=_CACHED_DOCUMENTS)(self._measure_text)
         self._ruled = lru_cache(maxsize=_CACHED_DOCUMENTS)(self._rules_text)
@@ -98,11 +102,17 @@ class Checker:
         """Errors that refuse the operation (none if it may run) and its cost."""
         cached = self.parse(query) is document
         if cached and not variables:
-            found = self._measured(query, operation_name, introspection)
+            version = self._shape.version if self._shape is not None else 0
+            found = self._measured(query, operation_name, introspection, version)
         else:
             # Page sizes and lists given as variables make each request's measure its own.
             found = measure(
-                self._schema(), document, operation_name, variables, introspection=introspection
+                self._schema(),
+                document,
+                operation_name,
+                variables,
+                introspection=introspection,
+                shape=self._shape,
             )
         refusal = found.refusal(self.limits)
         if refusal is not None:
@@ -112,10 +122,15 @@ class Checker:
             return self._ruled(query, introspection, suggestions), found.cost
         return self._rules(document, introspection, suggestions), found.cost
 
-    def _measure_text(self, query: str, operation_name: str | None, introspection: bool) -> Measure:
+    def _measure_text(
+        self, query: str, operation_name: str | None, introspection: bool, _version: int
+    ) -> Measure:
+        """Cached by the data shape's version too: new bounds measure again."""
         document = self.parse(query)
         assert document is not None
-        return measure(self._schema(), document, operation_name, introspection=introspection)
+        return measure(
+            self._schema(), document, operation_name, introspection=introspection, shape=self._shape
+        )
 
     def _rules_text(
         self, query: str, introspection: bool, suggestions: bool

@@ -36,6 +36,7 @@ from graphql import (
 )
 
 from resolvers.comparison import MAX_COMPARED, MAX_METRICS
+from resolvers.shape import DataShape
 from schema.inputs import MAX_SEARCH_WORDS
 from schema.relay import DEFAULT_FIRST, MAX_FIRST
 
@@ -144,10 +145,12 @@ def measure(
     variables: Mapping[str, Any] | None = None,
     *,
     introspection: bool,
+    shape: DataShape | None = None,
 ) -> Measure:
     """Measure the operation `operation_name` (or the only one) of `document`, with the
-    request's variables where page sizes, divisions or metrics are given by them."""
-    measurer = _Measurer(schema, document, variables, introspection=introspection)
+    request's variables where page sizes, divisions or metrics are given by them; with
+    `shape`, a page counts no more rows than the longest such list holds."""
+    measurer = _Measurer(schema, document, variables, introspection=introspection, shape=shape)
     return measurer.operation(operation_name)
 
 
@@ -179,8 +182,10 @@ class _Measurer:
         variables: Mapping[str, Any] | None,
         *,
         introspection: bool,
+        shape: DataShape | None = None,
     ):
         self._schema = schema
+        self._shape = shape
         self._variables = dict(variables or {})
         self._introspection = introspection
         self._fragments = {
@@ -293,6 +298,13 @@ class _Measurer:
         }
         arguments = {key: value for key, value in given.items() if value is not Undefined}
         factor = _page_size(arguments, returns)
+        bound = (
+            self._shape.bound(parent.name, name)
+            if self._shape is not None and parent is not None
+            else None
+        )
+        if bound is not None:
+            factor = min(factor, bound)
         work = _work(name, arguments) if parent is self._schema.query_type else 0
         own = _cap(factor + work)
         return _Shape(

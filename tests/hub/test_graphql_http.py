@@ -289,3 +289,22 @@ async def test_cors_allows_configured_origins_only(demo_engine: AsyncEngine) -> 
         )
     assert allowed.headers["access-control-allow-origin"] == "https://kiosk.example"
     assert "access-control-allow-origin" not in refused.headers
+
+
+async def test_without_configured_origins_no_origin_is_allowed(demo_engine: AsyncEngine) -> None:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=hub_app(demo_engine)), base_url="http://hub"
+    ) as c:
+        preflight = await c.options(
+            "/graphql",
+            headers={"origin": "https://kiosk.example", "access-control-request-method": "POST"},
+        )
+        answer = await c.post(
+            "/graphql",
+            json={"query": "{ __typename }"},
+            headers={"origin": "https://kiosk.example"},
+        )
+    assert preflight.status_code >= 400
+    assert "access-control-allow-origin" not in preflight.headers
+    assert answer.status_code == 200
+    assert "access-control-allow-origin" not in answer.headers

@@ -74,7 +74,14 @@ async def test_the_factory_builds_the_app_from_the_environment(
         assert (await client.get("/readyz")).json() == {"status": "ok", "database": "ok"}
         # The environment's settings are the ones it runs under.
         answer = (await client.post("/graphql", json={"query": COUNTY_TREE})).json()
+        # A compiled read on the app's own pool of single-statement reads.
+        empty = (
+            await client.post(
+                "/graphql", json={"query": "{ volunteers(first: 2) { totalCount nodes { id } } }"}
+            )
+        ).json()
     assert answer["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert empty == {"data": {"volunteers": {"totalCount": 0, "nodes": []}}}
 
 
 def test_two_workers_serve_one_port(hub_environment: dict[str, str]) -> None:

@@ -76,6 +76,19 @@ DOCUMENTS: dict[str, tuple[str, dict[str, Any] | None]] = {
     ),
 }
 
+DOCUMENTS["volunteers, their teams and counties"] = (
+    """query Volunteers($after: String) { volunteers(first: 30, after: $after) {
+      totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { cursor node { id volunteerNumber gender registeredOn county { code name }
+        teams { __typename id name kind foundedOn county { name } parent { name }
+          subTeams(first: 2) { totalCount nodes { name } } } } } } }""",
+    {"after": "b2Zmc2V0OjQ="},
+)
+DOCUMENTS["the bench's volunteers page"] = (
+    "{ volunteers(first: 100) { edges { node { id volunteerNumber teams { id name } } } } }",
+    None,
+)
+
 # The compiled path must leave these to the resolvers, which answer or refuse them.
 FALLBACKS: dict[str, tuple[str, dict[str, Any] | None]] = {
     "a page past the cap": (
@@ -107,6 +120,11 @@ FALLBACKS: dict[str, tuple[str, dict[str, Any] | None]] = {
         + " } } }",
         None,
     ),
+    "a filtered root list": (
+        "{ volunteers(first: 3, filter: {genders: [FEMALE]}) { nodes { volunteerNumber } } }",
+        None,
+    ),
+    "a masked name": ("{ volunteers(first: 3) { nodes { volunteerNumber displayName } } }", None),
     "a field outside the plan": ('{ center(divisionCode: "522601") { floorArea name } }', None),
 }
 
@@ -192,4 +210,6 @@ def test_documents_needing_the_resolvers_are_not_compiled() -> None:
     assert not compiles("{ __schema { types { name } } }")
     assert not compiles(FALLBACKS["a directive"][0])
     assert not compiles(FALLBACKS["a field outside the plan"][0])
+    assert not compiles(FALLBACKS["a filtered root list"][0])
+    assert not compiles(FALLBACKS["a masked name"][0])
     assert compiles(FALLBACKS["a page past the cap"][0])
