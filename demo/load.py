@@ -118,6 +118,12 @@ async def _load(
     report("summing the statistics rollup")
     await refresh_rollup(engine)
     await register_documents(create_sessionmaker(engine), README_DOCUMENTS.items())
+    if engine.dialect.name == "postgresql":
+        # Planned on the statistics of empty tables, the first queries after a load read
+        # whole tables where an index would do (a scan of the teams per volunteer).
+        report("analyzing the tables")
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql("ANALYZE")
     return await _counts(engine)
 
 

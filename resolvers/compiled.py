@@ -8,9 +8,10 @@ correlated subquery with its LIMIT, as PostGraphile does. Per request only the p
 offsets and keys are bound; the database returns the answer's text and Python touches no
 object of it.
 
-What a plan may hold is the table below (`ENTITIES`, `LINKS`, `PAGES`): plain columns,
-global ids, the batched relations of `resolvers.relations`. Anything else (personal data,
-statistics, search) stays on the resolvers.
+What a plan may hold is the tables below: the columns of each entity (`ENTITIES`), the
+links to one row (`LINKS`), the lists and pages of the batched relations of
+`resolvers.relations` (`LISTS`, `PAGES`) and the root fields (`ROOTS`, `ROOT_LISTS`).
+Anything else (personal data, statistics, search) stays on the resolvers.
 """
 
 from __future__ import annotations
@@ -45,7 +46,14 @@ from sqlalchemy.orm import InstrumentedAttribute
 from db import models as m
 from resolvers import relations
 from resolvers.relations import Relation
-from resolvers.teams import VolunteerCriteria, volunteer_statement
+from resolvers.sites import (
+    DivisionCriteria,
+    SiteCriteria,
+    center_statement,
+    division_statement,
+    site_statement,
+)
+from resolvers.teams import TeamCriteria, VolunteerCriteria, team_statement, volunteer_statement
 
 __all__ = [
     "ENTITIES",
@@ -56,6 +64,7 @@ __all__ = [
     "PAGE_INFO",
     "ROOTS",
     "ROOT_LISTS",
+    "SITE_TYPES",
     "CompiledStatement",
     "Connection",
     "Constant",
@@ -183,23 +192,9 @@ PAGES: Mapping[tuple[str, str], tuple[Relation, str]] = {
 }
 
 
-def _center_of_division(code: ColumnElement[Any]) -> Select[Any]:
-    """As `resolvers.sites.center_of_division`: the oldest live center of the division."""
-    return (
-        select(m.Site)
-        .where(
-            m.Site.division_code == code,
-            m.Site.kind == m.SiteKind.CENTER,
-            m.Site.retired_at.is_(None),
-        )
-        .order_by(m.Site.id)
-        .limit(1)
-    )
-
-
 # Root fields a plan may start from: (argument bound per request) → one row or none.
 ROOTS: Mapping[str, tuple[str, str]] = {"center": ("divisionCode", "Center")}
-_ROOT_STATEMENTS = {"center": _center_of_division}
+_ROOT_STATEMENTS = {"center": center_statement}
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +207,12 @@ class Listed:
 
 ROOT_LISTS: Mapping[str, tuple[Listed, str]] = {
     "volunteers": (Listed(lambda: volunteer_statement(VolunteerCriteria())), "Volunteer"),
+    "teams": (Listed(lambda: team_statement(TeamCriteria())), "Team"),
+    "divisions": (Listed(lambda: division_statement(DivisionCriteria())), "Division"),
+    "centers": (
+        Listed(lambda: site_statement(SiteCriteria()).where(m.Site.kind == m.SiteKind.CENTER)),
+        "Center",
+    ),
 }
 
 
@@ -331,6 +332,7 @@ PAGES_ARGUMENTS = ("first", "after")
 PAGE_INFO = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor")
 
 _KEY = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+_PLACEHOLDER = re.compile(r":((?:root|first|offset)_[0-9]+)\b")
 # PostgreSQL's functions take at most 100 arguments: 50 keys and their values.
 MAX_KEYS = 50
 
@@ -340,18 +342,31 @@ class _Json:
 
     def __init__(self, dialect: Dialect) -> None:
         self.postgres = dialect.name == "postgresql"
-        self.parameters: list[str] = []
+        self.types: dict[str, str] = {}
 
     def parameter(self, name: str, type_: type[Integer] | type[String]) -> ColumnElement[Any]:
         """A value bound per request. The statement is compiled with its constants
         written inline (the relations' kinds and states), so the placeholders the driver
-        fills are written here: `$n` for asyncpg, `:name` for sqlite3."""
+        fills are written here, as sqlite3's `:name` (`placeholders` turns them into
+        asyncpg's `$n`)."""
+        self.types[name] = "INTEGER" if type_ is Integer else "VARCHAR"
+        return literal_column(f":{name}", type_)
+
+    def placeholders(self, sql: str) -> tuple[str, tuple[str, ...]]:
+        """The SQL as the driver takes it, and the parameters' names in their order.
+        PostgreSQL numbers only those the statement uses (a page asked for its total
+        alone never uses its size): a number it cannot type is an error there."""
         if not self.postgres:
-            return literal_column(f":{name}", type_)
-        if name not in self.parameters:
-            self.parameters.append(name)
-        cast_to = "INTEGER" if type_ is Integer else "VARCHAR"
-        return literal_column(f"${self.parameters.index(name) + 1}::{cast_to}", type_)
+            return sql, tuple(self.types)
+        names: list[str] = []
+
+        def number(found: re.Match[str]) -> str:
+            name = found.group(1)
+            if name not in names:
+                names.append(name)
+            return f"${names.index(name) + 1}::{self.types[name]}"
+
+        return _PLACEHOLDER.sub(number, sql), tuple(names)
 
     def key(self, name: str) -> ColumnElement[Any]:
         # Response keys are GraphQL names (checked by the planner): safe to write inline.
@@ -444,8 +459,9 @@ class CompiledStatement:
         statement = select(
             *(self._root(root).label(f"r{index}") for index, root in enumerate(roots))
         )
-        self.sql = statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}).string
-        self._names = tuple(self._json.parameters)
+        self.sql, self._names = self._json.placeholders(
+            statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}).string
+        )
 
     async def run(self, engine: AsyncEngine, values: Mapping[str, object]) -> list[str | None]:
         """Each root field's answer as JSON text (None for null); TooDeep when the

@@ -18,25 +18,18 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from resolvers import relations
+from resolvers.compiled import PAGES, SITE_TYPES
 from resolvers.relations import Relation
 
 __all__ = ["BOUNDED", "DataShape"]
 
 # Connection fields (GraphQL type, field) over relations whose lists are short and whose
-# tables are small enough to count in full: sites, divisions, teams.
-_SITE_TYPES = ("PrefectureCenter", "Center", "SubCenter", "Institute", "Station", "Point")
+# tables are small enough to count in full: the pages the compiled path reads (sites,
+# divisions, teams), a division's sites and a site's teams.
 BOUNDED: Mapping[tuple[str, str], Relation] = {
-    ("PrefectureCenter", "centers"): relations.CENTERS_OF_PREFECTURE,
-    ("PrefectureCenter", "subCenters"): relations.SUB_CENTERS_OF_PARENT,
-    ("Center", "institutes"): relations.INSTITUTES_OF_CENTER,
-    ("Center", "subCenters"): relations.SUB_CENTERS_OF_PARENT,
-    ("SubCenter", "institutes"): relations.INSTITUTES_OF_PARENT,
-    ("Institute", "stations"): relations.STATIONS_OF_INSTITUTE,
-    ("Station", "points"): relations.POINTS_OF_SITE,
-    ("Division", "children"): relations.CHILD_DIVISIONS,
+    **{key: relation for key, (relation, _) in PAGES.items()},
     ("Division", "sites"): relations.SITES_OF_DIVISION,
-    ("Team", "subTeams"): relations.SUB_TEAMS,
-    **{(name, "teams"): relations.TEAMS_OF_SITE for name in _SITE_TYPES},
+    **{(name, "teams"): relations.TEAMS_OF_SITE for name in SITE_TYPES},
 }
 
 

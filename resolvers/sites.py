@@ -65,11 +65,9 @@ def site_statement(criteria: SiteCriteria) -> Select[Any]:
     return select(m.Site).where(*criteria.conditions())
 
 
-async def center_of_division(
-    sessionmaker: async_sessionmaker[AsyncSession], division_code: str
-) -> m.Site | None:
+def center_statement(division_code: ColumnElement[str] | str) -> Select[Any]:
     """The county's center (新时代文明实践中心); the oldest if a division has more than one."""
-    statement = (
+    return (
         select(m.Site)
         .where(
             m.Site.division_code == division_code,
@@ -79,8 +77,13 @@ async def center_of_division(
         .order_by(m.Site.id)
         .limit(1)
     )
+
+
+async def center_of_division(
+    sessionmaker: async_sessionmaker[AsyncSession], division_code: str
+) -> m.Site | None:
     async with sessionmaker() as session:
-        return (await session.scalars(statement)).first()
+        return (await session.scalars(center_statement(division_code))).first()
 
 
 @dataclass(frozen=True, slots=True)

@@ -311,3 +311,17 @@ async def test_story_addresses_outlive_the_demo_s_own_news_servers(
     assert len(addresses) > 10
     assert not [address for address in addresses if "127.0.0.1" in address]
     assert all(DEMO_NEWS_HOST in address for address in addresses if "://" in address)
+
+
+async def test_postgresql_has_statistics_of_the_loaded_tables(demo_engine: AsyncEngine) -> None:
+    if demo_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite plans without table statistics")
+    async with demo_engine.connect() as connection:
+        unanalyzed = (
+            await connection.exec_driver_sql(
+                "SELECT relname FROM pg_stat_user_tables WHERE relname IN "
+                "('volunteers', 'teams', 'team_memberships', 'sites') "
+                "AND last_analyze IS NULL AND last_autoanalyze IS NULL"
+            )
+        ).all()
+    assert unanalyzed == []

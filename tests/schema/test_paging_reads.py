@@ -63,8 +63,11 @@ async def test_the_pages_after_the_first_are_the_same_without_a_count(graphql: G
 
 
 async def test_a_nested_list_is_counted_only_when_asked(graphql: GraphQL) -> None:
-    # Root `centers` is the resolvers' (the compiled path starts from `center`).
-    query = "{ centers(first: 2) { nodes { institutes(first: 2) { %s nodes { name } } } } }"
+    # A floor area is the resolvers' to read: the whole document goes their way.
+    query = (
+        "{ centers(first: 2) { nodes { institutes(first: 2) { %s nodes { name floorArea } } } } }"
+    )
+    assert not compiles(query % "")
     _, sql = await _sql(graphql, query % "")
     assert "count(" not in sql
     counted, counted_sql = await _sql(graphql, query % "totalCount")
