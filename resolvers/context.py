@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -11,6 +12,9 @@ from db.pii import PersonalDataCipher
 from resolvers.audit import PersonalReads
 from resolvers.loaders import Loaders
 from resolvers.viewer import Viewer
+
+if TYPE_CHECKING:
+    from graphql import GraphQLError
 
 __all__ = ["Context", "RequestPolicy"]
 
@@ -38,6 +42,10 @@ class Context:
     """The hub's sources file: what a replay of quarantined records maps with."""
     cost: int = field(default=0, init=False)
     """The operation's measured cost, set by validation, charged to the caller's budget."""
+    checked: tuple[tuple[GraphQLError, ...], int] | None = field(default=None, init=False)
+    """The guard's verdict on this request's document (errors, cost), once reached: the
+    compiled path reaches it first, and the resolvers' path, when it answers instead,
+    takes it rather than measuring the document again."""
     loaders: Loaders = field(init=False)
     reads: PersonalReads = field(default_factory=PersonalReads, init=False)
     """The objects whose personal data the answer shows, written to the audit at the end."""

@@ -396,7 +396,7 @@ class CompiledReads:
         if document is None:
             return None
         policy = context.policy
-        errors, cost = self._checker.validate(
+        context.checked = errors, cost = self._checker.validate(
             query,
             document,
             operation_name,

@@ -54,7 +54,8 @@ class Guard(SchemaExtension):
             policy = (
                 viewer_context.policy if isinstance(viewer_context, Context) else RequestPolicy()
             )
-            errors, cost = self._checker.validate(
+            checked = viewer_context.checked if isinstance(viewer_context, Context) else None
+            errors, cost = checked or self._checker.validate(
                 context.query or "",
                 document,
                 context.operation_name,

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from demo.documents import README_DOCUMENTS, README_VARIABLES
+from schema.limits import measure
 from tests.documents import COUNTY_TREE, STORIES, VOLUNTEERS
 from tests.graphql import KEYS, GraphQL, compiles, hub_app
 
@@ -229,3 +230,28 @@ def test_documents_needing_the_resolvers_are_not_compiled() -> None:
     assert not compiles(FALLBACKS["a filtered root list"][0])
     assert not compiles(FALLBACKS["a masked name"][0])
     assert compiles(FALLBACKS["a page past the cap"][0])
+
+
+async def test_a_document_left_to_the_resolvers_is_measured_once(
+    demo_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compiled path measures a document with variables before it knows it cannot
+    answer; the resolvers' path takes that verdict instead of measuring again."""
+    calls: list[object] = []
+
+    def counted(*arguments: Any, **options: Any) -> Any:
+        calls.append(arguments[1])
+        return measure(*arguments, **options)
+
+    # A spy: the guard's own measure still does the work.
+    monkeypatch.setattr("schema.guard.measure", counted)
+    query = "query Q($n: Int) { volunteers(first: $n) { nodes { displayName } } }"
+    for compiled in (True, False):
+        calls.clear()
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=hub_app(demo_engine, compiled_reads=compiled)),
+            base_url="http://hub",
+        ) as client:
+            answer = await client.post("/graphql", json={"query": query, "variables": {"n": 2}})
+        assert len(answer.json()["data"]["volunteers"]["nodes"]) == 2
+        assert len(calls) == 1, compiled
