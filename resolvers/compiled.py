@@ -26,6 +26,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    SQLColumnExpression,
     String,
     Subquery,
     Text,
@@ -159,19 +160,19 @@ ENTITIES: Mapping[str, Entity] = {
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A field naming one row of another entity through a foreign key (or none)."""
+    """A field naming one row of another entity through a foreign key (null when the
+    key is)."""
 
     target: str
     foreign: InstrumentedAttribute[Any]
-    nullable: bool
 
 
 LINKS: Mapping[tuple[str, str], Link] = {
-    **{(name, "division"): Link("Division", m.Site.division_code, False) for name in SITE_TYPES},
-    ("Division", "parent"): Link("Division", m.Division.parent_code, True),
-    ("Volunteer", "county"): Link("Division", m.Volunteer.county_code, False),
-    ("Team", "county"): Link("Division", m.Team.county_code, False),
-    ("Team", "parent"): Link("Team", m.Team.parent_id, True),
+    **{(name, "division"): Link("Division", m.Site.division_code) for name in SITE_TYPES},
+    ("Division", "parent"): Link("Division", m.Division.parent_code),
+    ("Volunteer", "county"): Link("Division", m.Volunteer.county_code),
+    ("Team", "county"): Link("Division", m.Team.county_code),
+    ("Team", "parent"): Link("Team", m.Team.parent_id),
 }
 
 # Fields listing every related row (no paging), as the resolvers' `all` loaders do.
@@ -415,7 +416,7 @@ class _Json:
         return func.rtrim(self.b64(self.text(type_name + ":") + cast(key, Text)), "=")
 
     def cursor(self, position: ColumnElement[Any]) -> ColumnElement[Any]:
-        return self.b64(literal_column("'offset:'", String) + cast(position, Text))
+        return self.b64(self.text("offset:") + cast(position, Text))
 
 
 def _label(source: str) -> str:
@@ -449,6 +450,24 @@ def _row_columns(entity: Entity, fields: Sequence[Field]) -> list[ColumnElement[
         elif isinstance(field, Lookup):
             columns[_link_label(field.link)] = field.link.foreign.label(_link_label(field.link))
     return list(columns.values())
+
+
+def _related(relation: Relation, parent: Subquery) -> Select[Any]:
+    """The relation's rows of one parent row. Correlated by name: they sit in the FROM of
+    a subquery two levels below that row, where SQLAlchemy would otherwise add the row
+    to their FROM."""
+    return relation.statement().where(relation.partition == parent.c.k).correlate(parent)
+
+
+def _ranked(
+    related: Select[Any], relation: Relation, columns: Sequence[ColumnElement[Any]]
+) -> Select[Any]:
+    """`related` in the relation's order with each row's rank (`rn`), taken before any
+    LIMIT, over the parent's whole list: the row's position, which its cursor says."""
+    rank = func.row_number().over(order_by=list(relation.order_by))
+    return related.with_only_columns(
+        *columns, rank.label("rn"), maintain_column_froms=True
+    ).order_by(*relation.order_by)
 
 
 class CompiledStatement:
@@ -521,17 +540,9 @@ class CompiledStatement:
 
     def _listing(self, listing: Listing, parent: Subquery) -> ColumnElement[Any]:
         entity, relation = ENTITIES[listing.type_name], listing.relation
-        rank = func.row_number().over(order_by=list(relation.order_by))
-        rows = (
-            relation.statement()
-            .where(relation.partition == parent.c.k)
-            .correlate(parent)
-            .with_only_columns(
-                *_row_columns(entity, listing.fields), rank.label("rn"), maintain_column_froms=True
-            )
-            .order_by(*relation.order_by)
-            .subquery()
-        )
+        rows = _ranked(
+            _related(relation, parent), relation, _row_columns(entity, listing.fields)
+        ).subquery()
         node = self._object(entity, listing.type_name, listing.fields, rows)
         listed = select(self._json.array(node, rows.c.rn)).select_from(rows)
         return self._json.nested(listed.scalar_subquery())
@@ -555,11 +566,12 @@ class CompiledStatement:
         columns = _row_columns(entity, _node_fields(connection))
         if isinstance(relation, Listed):
             related = relation.statement()
+            order: list[SQLColumnExpression[Any]] = [entity.key.asc()]
             # A root list is long: the page is a LIMIT on its key order (which an index
             # serves), numbered after, never a rank of the whole table.
             limited = (
                 related.with_only_columns(*columns, maintain_column_froms=True)
-                .order_by(entity.key.asc())
+                .order_by(*order)
                 .limit(first)
                 .offset(offset)
                 .subquery()
@@ -568,24 +580,12 @@ class CompiledStatement:
             rows = select(limited, rank.label("rn")).subquery()
         else:
             assert parent is not None
-            # Correlated by name: a page sits in the FROM of a subquery two levels below
-            # the row it belongs to, where SQLAlchemy would otherwise add that row to
-            # its FROM.
-            related = relation.statement().where(relation.partition == parent.c.k).correlate(parent)
-            # The rank is taken before the LIMIT, over the parent's whole list: it is the
-            # row's position in the list, which is what its cursor says.
-            rank = func.row_number().over(order_by=list(relation.order_by))
-            rows = (
-                related.with_only_columns(*columns, rank.label("rn"), maintain_column_froms=True)
-                .order_by(*relation.order_by)
-                .limit(first)
-                .offset(offset)
-                .subquery()
-            )
+            related = _related(relation, parent)
+            order = list(relation.order_by)
+            rows = _ranked(related, relation, columns).limit(first).offset(offset).subquery()
         total = related.with_only_columns(
             func.count(), maintain_column_froms=True
         ).scalar_subquery()
-        order = [entity.key.asc()] if isinstance(relation, Listed) else list(relation.order_by)
         # Whether a row lies past the page: one row looked up, not the list counted.
         beyond = (
             related.with_only_columns(entity.key, maintain_column_froms=True)
