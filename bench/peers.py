@@ -39,6 +39,7 @@ from sqlalchemy.engine import make_url
 
 from bench.county_tree import SECRET, prepare
 from bench.stats import pace, percentile
+from demo.county_app import free_port
 from tests.documents import COUNTY_TREE, TONGREN_AS_ONE_COUNTY
 
 PEER = Path(__file__).resolve().parent / "peer"
@@ -159,15 +160,6 @@ class Target:
 
 def _graphql(query: str) -> bytes:
     return orjson.dumps({"query": query})
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -414,7 +406,7 @@ def main() -> None:
         await engine.dispose()
 
     asyncio.run(load())
-    ports = {name: _free_port() for name in ("hub", "resolvers", "peer", "floor")}
+    ports = {name: free_port() for name in ("hub", "resolvers", "peer", "floor")}
     base = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     print(f"machine pace (10 M additions): {pace():.2f} s; {os.cpu_count()} cores")
     with (
@@ -494,7 +486,7 @@ def main() -> None:
             arguments,
             scripts,
         )
-    two = _free_port()
+    two = free_port()
     with (
         tempfile.TemporaryDirectory() as directory,
         _process(*_hub(url, two, compiled=True, workers=2), f"http://127.0.0.1:{two}/graphql"),

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-__all__ = ["CountyApp", "LocalServer", "serve"]
+__all__ = ["CountyApp", "LocalServer", "free_port", "serve"]
 
 
 @dataclass
@@ -77,12 +77,17 @@ class LocalServer:
         self.thread.join(timeout=10)
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now, for a local server to take."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 def serve(app: Starlette, host: str = "127.0.0.1", port: int = 0) -> LocalServer:
     """Run `app` under uvicorn in a background thread; port 0 picks a free one."""
-    if port == 0:
-        with socket.socket() as probe:
-            probe.bind((host, 0))
-            port = probe.getsockname()[1]
+    port = port or free_port(host)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine, create_sessionmaker
+from demo.county_app import free_port
 from demo.documents import README_DOCUMENTS
 from hub.app import create_app
 from hub.auth import KeyFile, Keyring, key_digest
@@ -307,13 +308,6 @@ async def test_a_refused_document_costs_one_point(demo_engine: AsyncEngine) -> N
     assert response.headers["RateLimit"].startswith('"minute";r=99;')
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def test_the_served_hub_reads_its_keys_again_on_sighup(tmp_path: Path) -> None:
     """SIGHUP's default would end the process; the hub takes it as "read the keys"."""
     import os
@@ -323,7 +317,7 @@ def test_the_served_hub_reads_its_keys_again_on_sighup(tmp_path: Path) -> None:
 
     keys = tmp_path / "keys.toml"
     _keys_file(keys, "paper")
-    port = _free_port()
+    port = free_port()
     database = tmp_path / "hub.sqlite3"
     env = {
         **os.environ,

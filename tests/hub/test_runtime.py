@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,17 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from demo.county_app import free_port
 from hub.app import SERVER_GC_THRESHOLDS, app_from_environment, settle_heap
 from tests.documents import COUNTY_TREE
 
 WENMING = str(Path(sys.executable).with_name("wenming"))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _wait_until_healthy(port: int, server: subprocess.Popen[bytes]) -> None:
@@ -56,7 +49,7 @@ def hub_environment(tmp_path: Path) -> dict[str, str]:
     env = {
         **os.environ,
         "WENMING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'hub.sqlite3'}",
-        "WENMING_PORT": str(_free_port()),
+        "WENMING_PORT": str(free_port()),
     }
     subprocess.run([WENMING, "migrate"], env=env, check=True, capture_output=True)
     return env
